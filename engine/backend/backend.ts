@@ -1,0 +1,116 @@
+// The contract between ops and backends. Ops (engine/ops) are written once against this small
+// set of primitive kernels; a backend (CPU typed arrays, WebGPU shaders) implements the kernels
+// and never an op. Everything here is about contiguous row-major buffers: shapes travel with
+// the call, the backend only owns the bytes.
+
+import type { Conv2dParams, Pool2dParams } from '../conv-geometry.js';
+
+export type DType = 'float32' | 'int32';
+export type TypedArray = Float32Array | Int32Array;
+
+/** A backend's buffer. Opaque to ops; `size` is the element count. */
+export interface Storage {
+  readonly size: number;
+  readonly dtype: DType;
+}
+
+/** What a kernel needs to know about an operand. */
+export interface TensorInfo {
+  readonly storage: Storage;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'sign' | 'square' | 'reciprocal'
+  | 'relu' | 'step'          // step: 1 where x > 0 else 0 (ReLU's derivative)
+  | 'tanh' | 'sigmoid' | 'erf' | 'sin' | 'cos' | 'floor'
+  | 'leakyRelu'              // a = negative slope
+  | 'elu'                    // a = alpha
+  | 'clamp'                  // a = min, b = max
+  | 'powScalar'              // x ** a
+  | 'affine';                // x * a + b  (scalar add/mul in one pass)
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';   // comparisons give 1 or 0 in the output dtype
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+export interface AdamHyper {
+  lr: number; beta1: number; beta2: number; eps: number;
+  weightDecay: number;   // L2 added to the gradient (Adam) or decoupled (AdamW)
+  decoupled: boolean;    // AdamW
+  step: number;          // 1-based, for bias correction
+}
+
+export interface SgdHyper {
+  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean;
+  first: boolean;        // first step: the momentum buffer starts as the gradient (PyTorch)
+}
+
+export interface MemoryInfo { buffers: number; bytes: number }
+
+export interface Backend {
+  readonly name: 'cpu' | 'webgpu';
+
+  // ---- memory -------------------------------------------------------------------------------
+  upload(values: TypedArray): Storage;
+  fill(size: number, value: number, dtype: DType): Storage;
+  read(s: Storage): Promise<TypedArray>;
+  /** Synchronous read where the backend can (CPU); undefined where it cannot (WebGPU). */
+  readSync?(s: Storage): TypedArray;
+  dispose(s: Storage): void;
+  memory(): MemoryInfo;
+
+  // ---- elementwise ---------------------------------------------------------------------------
+  unary(op: UnaryOp, x: TensorInfo, a?: number, b?: number): Storage;
+  /** NumPy broadcasting; outShape and outDtype computed by the op layer. */
+  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): Storage;
+  /** cond ? a : b, all three broadcast to outShape. */
+  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: readonly number[]): Storage;
+  cast(x: TensorInfo, dtype: DType): Storage;
+
+  // ---- reductions ----------------------------------------------------------------------------
+  /** Reduce over `axes` (sorted, unique); the result has those axes removed. */
+  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): Storage;
+  /** Index (int32) of the max/min along one axis; the axis is removed. */
+  argReduce(op: ArgReduceOp, x: TensorInfo, axis: number): Storage;
+  /** Numerically stable softmax (or log-softmax) along one axis. */
+  softmax(x: TensorInfo, axis: number, log: boolean): Storage;
+
+  // ---- data movement -------------------------------------------------------------------------
+  /** out[i] = x[offset + sum_d idx_d * strides[d]] for every index of outShape. Covers permute,
+   *  slice (with steps) and expand (stride 0). */
+  strided(x: TensorInfo, outShape: readonly number[], strides: readonly number[], offset: number): Storage;
+  /** Constant padding: before[d] and after[d] elements on each axis. */
+  pad(x: TensorInfo, before: readonly number[], after: readonly number[], value: number): Storage;
+  /** out = x.index_select(axis, indices): indices is int32 of any shape; out shape is
+   *  x.shape[:axis] + indices.shape + x.shape[axis+1:]. */
+  gather(x: TensorInfo, indices: TensorInfo, axis: number): Storage;
+  /** The adjoint of gather: zeros(outShape), then out[..., indices[j], ...] += src[..., j, ...]. */
+  scatterAdd(src: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): Storage;
+
+  // ---- linear algebra and convolution --------------------------------------------------------
+  /** a [Ba, M, K] (or [Ba, K, M] if transA), b [Bb, K, N] (or [Bb, N, K] if transB) -> [B, M, N].
+   *  Ba and Bb are equal, or one of them is 1 and is broadcast. */
+  matmul(a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean): Storage;
+  conv2d(x: TensorInfo, w: TensorInfo, p: Conv2dParams): Storage;
+  conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, xShape: readonly number[], p: Conv2dParams): Storage;
+  conv2dBackwardFilter(x: TensorInfo, dy: TensorInfo, wShape: readonly number[], p: Conv2dParams): Storage;
+
+  // ---- pooling ------------------------------------------------------------------------------
+  /** Returns the pooled values and, per output, the flat input index (within its N,C plane) of the max. */
+  maxPool2d(x: TensorInfo, p: Pool2dParams): { out: Storage; argmax: Storage };
+  maxPool2dBackward(dy: TensorInfo, argmax: TensorInfo, xShape: readonly number[]): Storage;
+  avgPool2d(x: TensorInfo, p: Pool2dParams): Storage;
+  avgPool2dBackward(dy: TensorInfo, xShape: readonly number[], p: Pool2dParams): Storage;
+
+  // ---- optimiser updates, in place ------------------------------------------------------------
+  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamHyper): void;
+  sgdStep(param: Storage, grad: Storage, momentumBuf: Storage | null, h: SgdHyper): void;
+
+  /** Wait for queued work (GPU); a no-op on the CPU. */
+  sync(): Promise<void>;
+}

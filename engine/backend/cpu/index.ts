@@ -1,0 +1,252 @@
+// The CPU backend: typed-array kernels behind the Backend interface. float32 matmul and
+// convolution go to the WebAssembly SIMD kernels on both cores; everything else is plain loops.
+// In float64 precision (gradcheck) every float buffer is a Float64Array and the plain-loop
+// reference kernels do the linear algebra.
+
+import type {
+  AdamHyper, ArgReduceOp, Backend, BinaryOp, DType, MemoryInfo, ReduceOp, SgdHyper, Storage, TensorInfo, TypedArray, UnaryOp,
+} from '../backend.js';
+import type { Conv2dParams, Pool2dParams } from '../../conv-geometry.js';
+import { conv2dOutShape, pool2dOutShape } from '../../conv-geometry.js';
+import { broadcastStrides, sizeOf } from '../../shape.js';
+import { binaryFn, binaryInto, forEachBroadcast, unaryFn } from './elementwise.js';
+import { gatherInto, padInto, scatterAddInto, stridedInto } from './movement.js';
+import { adamStepInPlace, sgdStepInPlace } from './optim.js';
+import { avgPoolBackwardInto, avgPoolInto, maxPoolBackwardInto, maxPoolInto } from './pool.js';
+import { argReduceInto, reduceInto, softmaxInto } from './reduce.js';
+import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, matmulRef } from './reference.js';
+import { CpuStorage, type CpuArray, type FloatArray, type Precision } from './storage.js';
+// TEMP until the wasm kernels land
+const sgemm = (g: any) => matmulRef(g.a, g.b, g.c, g.batch, g.m, g.n, g.k, g.transA, g.transB, g.strideA === 0 ? 1 : g.batch, g.strideB === 0 ? 1 : g.batch);
+const conv2dForward = (x: any, xs: any, w: any, ws: any, p: any) => { const y = new Float32Array(sizeOf(conv2dOutShape(xs, ws, p))); conv2dRef(x, xs, w, ws, p, y); return y; };
+const conv2dBackwardInput = (dy: any, _d: any, w: any, ws: any, xs: any, p: any) => { const y = new Float32Array(sizeOf(xs)); conv2dBackwardInputRef(dy, w, ws, xs, p, y); return y; };
+const conv2dBackwardFilter = (x: any, xs: any, dy: any, _d: any, ws: any, p: any) => { const y = new Float32Array(sizeOf(ws)); conv2dBackwardFilterRef(x, xs, dy, ws, p, y); return y; };
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu' as const;
+  private live = 0;
+  private bytes = 0;
+
+  constructor(readonly precision: Precision = 'float32') {}
+
+  // ---- memory -------------------------------------------------------------------------------
+
+  private alloc(size: number, dtype: DType): CpuStorage {
+    const data = dtype === 'int32' ? new Int32Array(size) : this.precision === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    this.live++;
+    this.bytes += data.byteLength;
+    return new CpuStorage(data, dtype);
+  }
+
+  private arr(t: TensorInfo | Storage): CpuArray {
+    const s = 'storage' in t ? t.storage : t;
+    return (s as CpuStorage).data;
+  }
+
+  private f(t: TensorInfo | Storage): FloatArray { return this.arr(t) as FloatArray; }
+
+  upload(values: TypedArray): Storage {
+    const s = this.alloc(values.length, values instanceof Int32Array ? 'int32' : 'float32');
+    s.data.set(values);
+    return s;
+  }
+
+  fill(size: number, value: number, dtype: DType): Storage {
+    const s = this.alloc(size, dtype);
+    if (value !== 0) s.data.fill(value);
+    return s;
+  }
+
+  readSync(s: Storage): TypedArray {
+    const d = (s as CpuStorage).data;
+    return d instanceof Float64Array ? Float32Array.from(d) : d.slice();
+  }
+
+  /** The raw buffer, in float64 mode a Float64Array (gradcheck reads these). */
+  raw(s: Storage): CpuArray { return (s as CpuStorage).data; }
+
+  async read(s: Storage): Promise<TypedArray> { return this.readSync(s); }
+
+  dispose(s: Storage): void {
+    this.live--;
+    this.bytes -= (s as CpuStorage).data.byteLength;
+  }
+
+  memory(): MemoryInfo { return { buffers: this.live, bytes: this.bytes }; }
+
+  async sync(): Promise<void> {}
+
+  // ---- elementwise --------------------------------------------------------------------------
+
+  unary(op: UnaryOp, x: TensorInfo, a?: number, b?: number): Storage {
+    const out = this.alloc(x.storage.size, x.dtype);
+    const src = this.arr(x), dst = out.data, fn = unaryFn(op, a, b);
+    if (op === 'affine') { const s = a ?? 1, t = b ?? 0; for (let i = 0; i < dst.length; i++) dst[i] = src[i] * s + t; }
+    else if (op === 'relu') for (let i = 0; i < dst.length; i++) { const v = src[i]; dst[i] = v > 0 ? v : 0; }
+    else for (let i = 0; i < dst.length; i++) dst[i] = fn(src[i]);
+    return out;
+  }
+
+  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): Storage {
+    const out = this.alloc(sizeOf(outShape), outDtype);
+    binaryInto(out.data, binaryFn(op), this.arr(a), this.arr(b), outShape, broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape));
+    return out;
+  }
+
+  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: readonly number[]): Storage {
+    const out = this.alloc(sizeOf(outShape), a.dtype);
+    const c = this.arr(cond), x = this.arr(a), y = this.arr(b), d = out.data;
+    let o = 0;
+    forEachBroadcast(outShape, [cond.shape, a.shape, b.shape].map((s) => broadcastStrides(s, outShape)), (off, n, st) => {
+      let ic = off[0], ia = off[1], ib = off[2];
+      for (let k = 0; k < n; k++, ic += st[0], ia += st[1], ib += st[2]) d[o++] = c[ic] !== 0 ? x[ia] : y[ib];
+    });
+    return out;
+  }
+
+  cast(x: TensorInfo, dtype: DType): Storage {
+    const out = this.alloc(x.storage.size, dtype);
+    const src = this.arr(x);
+    // float -> int truncates toward zero, like PyTorch's .int()
+    if (dtype === 'int32') for (let i = 0; i < src.length; i++) out.data[i] = Math.trunc(src[i]);
+    else out.data.set(src);
+    return out;
+  }
+
+  // ---- reductions ---------------------------------------------------------------------------
+
+  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): Storage {
+    const out = this.alloc(sizeOf(x.shape.filter((_, i) => !axes.includes(i))), x.dtype);
+    reduceInto(op, this.arr(x), x.shape, axes, out.data);
+    return out;
+  }
+
+  argReduce(op: ArgReduceOp, x: TensorInfo, axis: number): Storage {
+    const out = this.alloc(x.storage.size / x.shape[axis], 'int32');
+    argReduceInto(op, this.arr(x), x.shape, axis, out.data as Int32Array);
+    return out;
+  }
+
+  softmax(x: TensorInfo, axis: number, log: boolean): Storage {
+    const out = this.alloc(x.storage.size, 'float32');
+    softmaxInto(this.arr(x), x.shape, axis, log, out.data);
+    return out;
+  }
+
+  // ---- data movement ------------------------------------------------------------------------
+
+  strided(x: TensorInfo, outShape: readonly number[], strides: readonly number[], offset: number): Storage {
+    const out = this.alloc(sizeOf(outShape), x.dtype);
+    stridedInto(this.arr(x), outShape, strides, offset, out.data);
+    return out;
+  }
+
+  pad(x: TensorInfo, before: readonly number[], after: readonly number[], value: number): Storage {
+    const outShape = x.shape.map((n, i) => n + before[i] + after[i]);
+    const out = this.alloc(sizeOf(outShape), x.dtype);
+    padInto(this.arr(x), x.shape, before, outShape, value, out.data);
+    return out;
+  }
+
+  gather(x: TensorInfo, indices: TensorInfo, axis: number): Storage {
+    const out = this.alloc((x.storage.size / x.shape[axis]) * indices.storage.size, x.dtype);
+    gatherInto(this.arr(x), x.shape, this.arr(indices) as Int32Array, axis, out.data);
+    return out;
+  }
+
+  scatterAdd(src: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): Storage {
+    const out = this.alloc(sizeOf(outShape), src.dtype);
+    scatterAddInto(this.arr(src), this.arr(indices) as Int32Array, axis, outShape, out.data);
+    return out;
+  }
+
+  // ---- linear algebra -----------------------------------------------------------------------
+
+  matmul(a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean): Storage {
+    const [ba, ra, ca] = a.shape, [bb, rb, cb] = b.shape;
+    const m = transA ? ca : ra, k = transA ? ra : ca, n = transB ? rb : cb;
+    const batch = Math.max(ba, bb);
+    const out = this.alloc(batch * m * n, 'float32');
+    if (this.precision === 'float64') {
+      matmulRef(this.f(a), this.f(b), out.data as FloatArray, batch, m, n, k, transA, transB, ba, bb);
+    } else {
+      sgemm({
+        transA, transB, m, n, k, a: this.arr(a) as Float32Array, b: this.arr(b) as Float32Array, c: out.data as Float32Array,
+        batch, strideA: ba === 1 ? 0 : m * k, strideB: bb === 1 ? 0 : k * n, strideC: m * n,
+      });
+    }
+    return out;
+  }
+
+  conv2d(x: TensorInfo, w: TensorInfo, p: Conv2dParams): Storage {
+    const shape = conv2dOutShape(x.shape, w.shape, p);
+    if (this.precision === 'float64') {
+      const out = this.alloc(sizeOf(shape), 'float32');
+      conv2dRef(this.f(x), x.shape, this.f(w), w.shape, p, out.data as FloatArray);
+      return out;
+    }
+    return this.adopt(conv2dForward(this.arr(x) as Float32Array, [...x.shape], this.arr(w) as Float32Array, [...w.shape], p));
+  }
+
+  conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, xShape: readonly number[], p: Conv2dParams): Storage {
+    if (this.precision === 'float64') {
+      const out = this.alloc(sizeOf(xShape), 'float32');
+      conv2dBackwardInputRef(this.f(dy), this.f(w), w.shape, xShape, p, out.data as FloatArray);
+      return out;
+    }
+    return this.adopt(conv2dBackwardInput(this.arr(dy) as Float32Array, [...dy.shape], this.arr(w) as Float32Array, [...w.shape], [...xShape], p));
+  }
+
+  conv2dBackwardFilter(x: TensorInfo, dy: TensorInfo, wShape: readonly number[], p: Conv2dParams): Storage {
+    if (this.precision === 'float64') {
+      const out = this.alloc(sizeOf(wShape), 'float32');
+      conv2dBackwardFilterRef(this.f(x), x.shape, this.f(dy), wShape, p, out.data as FloatArray);
+      return out;
+    }
+    return this.adopt(conv2dBackwardFilter(this.arr(x) as Float32Array, [...x.shape], this.arr(dy) as Float32Array, [...dy.shape], [...wShape], p));
+  }
+
+  /** Take ownership of an array a kernel returned. */
+  private adopt(data: Float32Array): Storage {
+    this.live++;
+    this.bytes += data.byteLength;
+    return new CpuStorage(data, 'float32');
+  }
+
+  // ---- pooling ------------------------------------------------------------------------------
+
+  maxPool2d(x: TensorInfo, p: Pool2dParams): { out: Storage; argmax: Storage } {
+    const size = sizeOf(pool2dOutShape(x.shape, p));
+    const out = this.alloc(size, 'float32'), argmax = this.alloc(size, 'int32');
+    maxPoolInto(this.arr(x), x.shape, p, out.data, argmax.data as Int32Array);
+    return { out, argmax };
+  }
+
+  maxPool2dBackward(dy: TensorInfo, argmax: TensorInfo, xShape: readonly number[]): Storage {
+    const out = this.alloc(sizeOf(xShape), 'float32');
+    maxPoolBackwardInto(this.arr(dy), this.arr(argmax) as Int32Array, xShape, out.data);
+    return out;
+  }
+
+  avgPool2d(x: TensorInfo, p: Pool2dParams): Storage {
+    const out = this.alloc(sizeOf(pool2dOutShape(x.shape, p)), 'float32');
+    avgPoolInto(this.arr(x), x.shape, p, out.data);
+    return out;
+  }
+
+  avgPool2dBackward(dy: TensorInfo, xShape: readonly number[], p: Pool2dParams): Storage {
+    const out = this.alloc(sizeOf(xShape), 'float32');
+    avgPoolBackwardInto(this.arr(dy), xShape, p, out.data);
+    return out;
+  }
+
+  // ---- optimisers ---------------------------------------------------------------------------
+
+  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamHyper): void {
+    adamStepInPlace(this.f(param), this.f(grad), this.f(m), this.f(v), h);
+  }
+
+  sgdStep(param: Storage, grad: Storage, momentumBuf: Storage | null, h: SgdHyper): void {
+    sgdStepInPlace(this.f(param), this.f(grad), momentumBuf && this.f(momentumBuf), h);
+  }
+}

@@ -1,0 +1,67 @@
+// Reductions, arg-reductions and softmax on the CPU. Sums accumulate in float64.
+
+import type { ArgReduceOp, ReduceOp } from '../backend.js';
+import type { CpuArray } from './storage.js';
+import { forEachBroadcast } from './elementwise.js';
+
+/** out[o] = op over the reduced axes; `out` arrives sized for the kept axes. */
+export function reduceInto(op: ReduceOp, x: CpuArray, shape: readonly number[], axes: readonly number[], out: CpuArray): void {
+  // Output strides with 0 on reduced axes: walking x in order, each element finds its output slot.
+  const outStrides: number[] = new Array(shape.length).fill(0);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) if (!axes.includes(d)) { outStrides[d] = acc; acc *= shape[d]; }
+  const inStrides: number[] = new Array(shape.length).fill(0);
+  acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) { inStrides[d] = acc; acc *= shape[d]; }
+  const tmp = new Float64Array(out.length).fill(op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity);
+  forEachBroadcast(shape, [inStrides, outStrides], (off, n, st) => {
+    let i = off[0], o = off[1];
+    const so = st[1];
+    if (op === 'sum') for (let k = 0; k < n; k++, i++, o += so) tmp[o] += x[i];
+    else if (op === 'max') for (let k = 0; k < n; k++, i++, o += so) { const v = x[i]; if (v > tmp[o] || Number.isNaN(v)) tmp[o] = v; }
+    else for (let k = 0; k < n; k++, i++, o += so) { const v = x[i]; if (v < tmp[o] || Number.isNaN(v)) tmp[o] = v; }
+  });
+  for (let i = 0; i < out.length; i++) out[i] = tmp[i];
+}
+
+/** Split a shape around one axis into outer × n × inner. */
+export function aroundAxis(shape: readonly number[], axis: number): [outer: number, n: number, inner: number] {
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  return [outer, shape[axis], inner];
+}
+
+export function argReduceInto(op: ArgReduceOp, x: CpuArray, shape: readonly number[], axis: number, out: Int32Array): void {
+  const [outer, n, inner] = aroundAxis(shape, axis);
+  const better = op === 'argmax' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let best = 0, bv = x[base];
+      for (let k = 1; k < n; k++) {
+        const v = x[base + k * inner];
+        if (better(v, bv)) { bv = v; best = k; }
+      }
+      out[o * inner + i] = best;
+    }
+  }
+}
+
+export function softmaxInto(x: CpuArray, shape: readonly number[], axis: number, log: boolean, out: CpuArray): void {
+  const [outer, n, inner] = aroundAxis(shape, axis);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let m = -Infinity;
+      for (let k = 0; k < n; k++) m = Math.max(m, x[base + k * inner]);
+      let s = 0;
+      for (let k = 0; k < n; k++) s += Math.exp(x[base + k * inner] - m);
+      if (log) {
+        const lse = m + Math.log(s);
+        for (let k = 0; k < n; k++) out[base + k * inner] = x[base + k * inner] - lse;
+      } else {
+        for (let k = 0; k < n; k++) out[base + k * inner] = Math.exp(x[base + k * inner] - m) / s;
+      }
+    }
+  }
+}

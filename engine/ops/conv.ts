@@ -1,0 +1,201 @@
+// Convolution and pooling (NCHW). conv2d, its input-gradient and its filter-gradient are three
+// recorded ops, each the others' backward, so convTranspose2d is just the input-gradient op and
+// double backward works. Resizing and adaptive pooling are separable linear maps: two matmuls.
+
+import { record } from '../autograd.js';
+import { conv2dOutShape, convOutSize, pool2dOutShape, type Conv2dParams, type Pool2dParams } from '../conv-geometry.js';
+import { fmt, type Shape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { tensor } from './creation.js';
+import { add } from './elementwise.js';
+import { backendOf, requireFloat, requireRank, wrap } from './kernel.js';
+import { matmul } from './linalg.js';
+import { reshape, transpose } from './shape.js';
+
+type Pair = number | readonly [number, number];
+const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+export interface Conv2dOptions { stride?: Pair; padding?: Pair | 'valid' | 'same'; dilation?: Pair; groups?: number }
+
+function convParams(op: string, x: Tensor, w: Tensor, o: Conv2dOptions): Conv2dParams {
+  const [sh, sw] = pair(o.stride ?? 1), [dh, dw] = pair(o.dilation ?? 1);
+  const groups = o.groups ?? 1;
+  let ph: number, pw: number;
+  if (o.padding === 'same') {
+    if (sh !== 1 || sw !== 1) throw new Error(`${op}: padding 'same' needs stride 1`);
+    [ph, pw] = [Math.floor((dh * (w.shape[2] - 1)) / 2), Math.floor((dw * (w.shape[3] - 1)) / 2)];
+  } else [ph, pw] = pair(o.padding === 'valid' || o.padding === undefined ? 0 : o.padding);
+  for (const [name, v, min] of [['stride', sh, 1], ['stride', sw, 1], ['dilation', dh, 1], ['dilation', dw, 1], ['padding', ph, 0], ['padding', pw, 0], ['groups', groups, 1]] as const) {
+    if (!Number.isInteger(v) || v < min) throw new Error(`${op}: ${name} must be an integer >= ${min}, got ${v}`);
+  }
+  return { strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw, groups };
+}
+
+function conv2dRaw(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
+  const be = backendOf('conv2d', x, w);
+  const shape = conv2dOutShape(x.shape, w.shape, p);
+  const y = wrap(be, be.conv2d(x, w, p), shape, 'float32');
+  return record('conv2d', [x, w], y, (g) => [
+    x.requiresGrad ? conv2dBackwardInput(g, w, x.shape, p) : null,
+    w.requiresGrad ? conv2dBackwardFilter(x, g, w.shape, p) : null,
+  ]);
+}
+
+/** dL/dx of conv2d, given dy: also the forward of a transposed convolution. */
+function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: Shape, p: Conv2dParams): Tensor {
+  const be = backendOf('conv2d', dy, w);
+  const dx = wrap(be, be.conv2dBackwardInput(dy, w, xShape, p), xShape, 'float32');
+  return record('conv2dBackwardInput', [dy, w], dx, (u) => [
+    dy.requiresGrad ? conv2dRaw(u, w, p) : null,
+    w.requiresGrad ? conv2dBackwardFilter(u, dy, w.shape, p) : null,
+  ]);
+}
+
+function conv2dBackwardFilter(x: Tensor, dy: Tensor, wShape: Shape, p: Conv2dParams): Tensor {
+  const be = backendOf('conv2d', x, dy);
+  const dw = wrap(be, be.conv2dBackwardFilter(x, dy, wShape, p), wShape, 'float32');
+  return record('conv2dBackwardFilter', [x, dy], dw, (u) => [
+    x.requiresGrad ? conv2dBackwardInput(dy, u, x.shape, p) : null,
+    dy.requiresGrad ? conv2dRaw(x, u, p) : null,
+  ]);
+}
+
+function addChannelBias(op: string, y: Tensor, bias: Tensor | null | undefined): Tensor {
+  if (!bias) return y;
+  if (bias.ndim !== 1 || bias.shape[0] !== y.shape[1]) throw new Error(`${op}: bias ${fmt(bias.shape)} must have one value per output channel (${y.shape[1]})`);
+  return add(y, reshape(bias, [1, y.shape[1], 1, 1]));
+}
+
+/** x [N, C, H, W], weight [O, C/groups, KH, KW], bias [O]. */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  requireFloat('conv2d', x, weight);
+  requireRank('conv2d', x, 4);
+  requireRank('conv2d', weight, 4, 'weight');
+  const p = convParams('conv2d', x, weight, opts);
+  const [, c, h, wd] = x.shape;
+  const [o, cg, kh, kw] = weight.shape;
+  if (c !== cg * p.groups) {
+    throw new Error(`conv2d: input has ${c} channels but weight expects ${cg * p.groups} (${cg} × ${p.groups} groups) (input ${fmt(x.shape)}, weight ${fmt(weight.shape)})`);
+  }
+  if (o % p.groups !== 0) throw new Error(`conv2d: ${o} output channels are not divisible by groups = ${p.groups}`);
+  const oh = convOutSize(h, kh, p.strideH, p.padH, p.dilationH), ow = convOutSize(wd, kw, p.strideW, p.padW, p.dilationW);
+  if (oh < 1 || ow < 1) throw new Error(`conv2d: input ${h}×${wd} (padding ${p.padH},${p.padW}) is smaller than the dilated kernel ${kh}×${kw}`);
+  return addChannelBias('conv2d', conv2dRaw(x, weight, p), bias);
+}
+
+export interface ConvTranspose2dOptions extends Conv2dOptions { outputPadding?: Pair }
+
+/** x [N, Cin, H, W], weight [Cin, Cout/groups, KH, KW] (PyTorch's layout), bias [Cout]. */
+export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTranspose2dOptions = {}): Tensor {
+  requireFloat('convTranspose2d', x, weight);
+  requireRank('convTranspose2d', x, 4);
+  requireRank('convTranspose2d', weight, 4, 'weight');
+  if (opts.padding === 'same') throw new Error("convTranspose2d: padding 'same' is not supported");
+  const p = convParams('convTranspose2d', x, weight, opts);
+  const [n, c, h, wd] = x.shape;
+  const [cin, coutG, kh, kw] = weight.shape;
+  if (c !== cin) throw new Error(`convTranspose2d: input has ${c} channels but weight expects ${cin} (input ${fmt(x.shape)}, weight ${fmt(weight.shape)})`);
+  const [oph, opw] = pair(opts.outputPadding ?? 0);
+  if (oph >= Math.max(p.strideH, p.dilationH) || opw >= Math.max(p.strideW, p.dilationW)) throw new Error(`convTranspose2d: outputPadding (${oph},${opw}) must be smaller than stride or dilation`);
+  const outH = (h - 1) * p.strideH - 2 * p.padH + p.dilationH * (kh - 1) + oph + 1;
+  const outW = (wd - 1) * p.strideW - 2 * p.padW + p.dilationW * (kw - 1) + opw + 1;
+  if (outH < 1 || outW < 1) throw new Error(`convTranspose2d: output would be ${outH}×${outW}`);
+  return addChannelBias('convTranspose2d', conv2dBackwardInput(x, weight, [n, coutG * p.groups, outH, outW], p), bias);
+}
+
+// ---- pooling ----------------------------------------------------------------------------------
+
+export interface Pool2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair; countIncludePad?: boolean }
+
+function poolParams(op: string, x: Tensor, kernel: Pair, o: Pool2dOptions): Pool2dParams {
+  requireRank(op, x, 4);
+  const [kh, kwid] = pair(kernel), [sh, sw] = pair(o.stride ?? kernel), [ph, pw] = pair(o.padding ?? 0), [dh, dw] = pair(o.dilation ?? 1);
+  if (ph > kh / 2 || pw > kwid / 2) throw new Error(`${op}: padding (${ph},${pw}) must be at most half the kernel (${kh},${kwid})`);
+  const p = { kernelH: kh, kernelW: kwid, strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw, countIncludePad: o.countIncludePad ?? true };
+  const [, , oh, ow] = pool2dOutShape(x.shape, p);
+  if (oh < 1 || ow < 1) throw new Error(`${op}: input ${fmt(x.shape)} is smaller than the kernel ${kh}×${kwid}`);
+  return p;
+}
+
+export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
+  requireFloat('maxPool2d', x);
+  const p = poolParams('maxPool2d', x, kernel, opts);
+  const be = backendOf('maxPool2d', x);
+  const { out, argmax } = be.maxPool2d(x, p);
+  const shape = pool2dOutShape(x.shape, p);
+  const idx = wrap(be, argmax, shape, 'int32');
+  const y = wrap(be, out, shape, 'float32');
+  // The argmax indices live as long as the graph needs them (freed with the tensor's scope).
+  return record('maxPool2d', [x], y, (g) => [wrap(be, be.maxPool2dBackward(g, idx, x.shape), x.shape, 'float32')]);
+}
+
+export function avgPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
+  requireFloat('avgPool2d', x);
+  const p = poolParams('avgPool2d', x, kernel, opts);
+  const be = backendOf('avgPool2d', x);
+  const y = wrap(be, be.avgPool2d(x, p), pool2dOutShape(x.shape, p), 'float32');
+  return record('avgPool2d', [x], y, (g) => [avgPool2dBackward(g, x.shape, p)]);
+}
+
+function avgPool2dBackward(g: Tensor, xShape: Shape, p: Pool2dParams): Tensor {
+  const be = backendOf('avgPool2d', g);
+  const dx = wrap(be, be.avgPool2dBackward(g, xShape, p), xShape, 'float32');
+  // avgPool is linear, so its backward's backward is avgPool itself.
+  return record('avgPool2dBackward', [g], dx, (u) => [wrap(be, be.avgPool2d(u, p), g.shape, 'float32')]);
+}
+
+/** Row i of the matrix averages (adaptive pool) or interpolates (resize) input positions. */
+type Weights = (i: number) => [index: number, weight: number][];
+
+function linearMap(outSize: number, inSize: number, weights: Weights): Tensor {
+  const m = new Float32Array(outSize * inSize);
+  for (let i = 0; i < outSize; i++) for (const [j, wgt] of weights(i)) m[i * inSize + j] += wgt;
+  return tensor(m, { shape: [outSize, inSize] });
+}
+
+/** out = Mh · x · Mwᵀ over the last two axes. */
+function separable(x: Tensor, mh: Tensor, mw: Tensor): Tensor {
+  return matmul(matmul(mh, x), transpose(mw, 0, 1));
+}
+
+function adaptiveWeights(outSize: number, inSize: number): Weights {
+  return (i) => {
+    const s = Math.floor((i * inSize) / outSize), e = Math.ceil(((i + 1) * inSize) / outSize);
+    return Array.from({ length: e - s }, (_, k) => [s + k, 1 / (e - s)] as [number, number]);
+  };
+}
+
+/** PyTorch's adaptive_avg_pool2d: any output size from any input size. */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
+  requireRank('adaptiveAvgPool2d', x, 4);
+  const [oh, ow] = pair(outputSize);
+  const [, , h, w] = x.shape;
+  if (h % oh === 0 && w % ow === 0) return avgPool2d(x, [h / oh, w / ow]);
+  return separable(x, linearMap(oh, h, adaptiveWeights(oh, h)), linearMap(ow, w, adaptiveWeights(ow, w)));
+}
+
+export interface InterpolateOptions { size?: Pair; scaleFactor?: number; mode?: 'nearest' | 'bilinear'; alignCorners?: boolean }
+
+function interpWeights(outSize: number, inSize: number, mode: 'nearest' | 'bilinear', alignCorners: boolean): Weights {
+  if (mode === 'nearest') return (i) => [[Math.min(Math.floor((i * inSize) / outSize), inSize - 1), 1]];
+  return (i) => {
+    const src = alignCorners
+      ? (outSize === 1 ? 0 : (i * (inSize - 1)) / (outSize - 1))
+      : Math.max(0, ((i + 0.5) * inSize) / outSize - 0.5);
+    const i0 = Math.min(Math.floor(src), inSize - 1), i1 = Math.min(i0 + 1, inSize - 1);
+    const t = src - i0;
+    return [[i0, 1 - t], [i1, t]];
+  };
+}
+
+/** F.interpolate for NCHW: nearest or bilinear (28×28 → 32×32 for pretrained backbones). */
+export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
+  requireRank('interpolate', x, 4);
+  const [, , h, w] = x.shape;
+  const [oh, ow] = opts.size !== undefined ? pair(opts.size)
+    : opts.scaleFactor !== undefined ? [Math.floor(h * opts.scaleFactor), Math.floor(w * opts.scaleFactor)]
+      : (() => { throw new Error('interpolate: give size or scaleFactor'); })();
+  if (oh < 1 || ow < 1) throw new Error(`interpolate: output size ${oh}×${ow} must be positive`);
+  const mode = opts.mode ?? 'nearest', ac = opts.alignCorners ?? false;
+  return separable(x, linearMap(oh, h, interpWeights(oh, h, mode, ac)), linearMap(ow, w, interpWeights(ow, w, mode, ac)));
+}

@@ -1,0 +1,76 @@
+// Losses, each stable by construction: cross-entropy from logits through logSoftmax, BCE with
+// logits through the log-sum-exp identity.
+
+import { fmt } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { abs, add, clamp, exp, log, mul, neg, relu, square, sub } from './elementwise.js';
+import { oneHot } from './indexing.js';
+import { requireFloat } from './kernel.js';
+import { logSoftmax, mean, sum } from './reduce.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+function reduce(x: Tensor, r: Reduction): Tensor {
+  return r === 'mean' ? mean(x) : r === 'sum' ? sum(x) : x;
+}
+
+function checkTargets(op: string, logits: Tensor, target: Tensor): void {
+  if (logits.ndim !== 2) throw new Error(`${op}: input must be [N, C] logits, got ${fmt(logits.shape)}`);
+  if (target.dtype === 'int32') {
+    if (target.ndim !== 1 || target.shape[0] !== logits.shape[0]) {
+      throw new Error(`${op}: target ${fmt(target.shape)} must be [N] class indices for input ${fmt(logits.shape)}`);
+    }
+    const c = logits.shape[1];
+    // Where the values are at hand (CPU), an out-of-range label is an error, never a silent zero.
+    const be = target.backend;
+    if (be.readSync) {
+      const t = be.readSync(target.storage);
+      for (let i = 0; i < t.length; i++) {
+        if (t[i] < 0 || t[i] >= c) throw new Error(`${op}: target ${t[i]} at position ${i} is outside [0, ${c})`);
+      }
+    }
+  } else if (target.shape.join() !== logits.shape.join()) {
+    throw new Error(`${op}: probability targets ${fmt(target.shape)} must match input ${fmt(logits.shape)}`);
+  }
+}
+
+/** Negative log-likelihood of log-probabilities [N, C] at int32 targets [N]. */
+export function nllLoss(logProbs: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  checkTargets('nllLoss', logProbs, target);
+  return reduce(neg(sum(mul(logProbs, oneHot(target, logProbs.shape[1])), 1)), reduction);
+}
+
+export interface CrossEntropyOptions { labelSmoothing?: number; reduction?: Reduction }
+
+/** Cross-entropy from logits [N, C]; target int32 class indices [N] or float32 probabilities [N, C]. */
+export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  requireFloat('crossEntropy', logits);
+  checkTargets('crossEntropy', logits, target);
+  const eps = opts.labelSmoothing ?? 0;
+  if (eps < 0 || eps > 1) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
+  const c = logits.shape[1];
+  const logp = logSoftmax(logits, 1);
+  let q = target.dtype === 'int32' ? oneHot(target, c) : target;
+  // Label smoothing mixes the target with the uniform distribution, as PyTorch does.
+  if (eps > 0) q = add(mul(q, 1 - eps), eps / c);
+  return reduce(neg(sum(mul(logp, q), 1)), opts.reduction ?? 'mean');
+}
+
+export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  requireFloat('mseLoss', input, target);
+  if (input.shape.join() !== target.shape.join()) throw new Error(`mseLoss: input ${fmt(input.shape)} and target ${fmt(target.shape)} differ`);
+  return reduce(square(sub(input, target)), reduction);
+}
+
+/** BCE on probabilities; logs are clamped at -100 as in PyTorch so p = 0 or 1 stays finite. */
+export function binaryCrossEntropy(p: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  requireFloat('binaryCrossEntropy', p, target);
+  const lp = clamp(log(p), -100), lq = clamp(log(sub(1, p)), -100);
+  return reduce(neg(add(mul(target, lp), mul(sub(1, target), lq))), reduction);
+}
+
+/** BCE on logits: max(z,0) - z·t + log(1 + exp(-|z|)), never overflows. */
+export function bceWithLogits(z: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  requireFloat('bceWithLogits', z, target);
+  return reduce(add(sub(relu(z), mul(z, target)), log(add(exp(neg(abs(z))), 1))), reduction);
+}

@@ -1,0 +1,81 @@
+// Normalisation and dropout, composed from other ops so their gradients come from autograd.
+
+import { noGrad } from '../autograd.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import { keep } from '../scope.js';
+import { fmt } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { rand } from './creation.js';
+import { add, affine, ge, mul, rsqrt, sub } from './elementwise.js';
+import { requireFloat } from './kernel.js';
+import { mean, variance } from './reduce.js';
+import { reshape } from './shape.js';
+
+/** Running statistics that batchNorm replaces in place (the holder is the module's buffer slot). */
+export interface RunningStats { mean: Tensor; var: Tensor }
+
+export interface BatchNormOptions {
+  weight?: Tensor | null; bias?: Tensor | null;
+  running?: RunningStats | null;
+  training: boolean; momentum?: number; eps?: number;
+}
+
+/** Normalise over every axis but the channel axis 1 (BatchNorm1d on [N,C] or [N,C,L], 2d on [N,C,H,W]). */
+export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
+  requireFloat('batchNorm', x);
+  if (x.ndim < 2) throw new Error(`batchNorm: input must be at least [N, C], got ${fmt(x.shape)}`);
+  const c = x.shape[1];
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const chan = (t: Tensor, what: string) => {
+    if (t.size !== c) throw new Error(`batchNorm: ${what} has ${t.size} values but the input has ${c} channels (${fmt(x.shape)})`);
+    return reshape(t, x.shape.map((d, i) => (i === 1 ? c : 1)));
+  };
+  const eps = o.eps ?? 1e-5;
+  let y: Tensor;
+  if (o.training) {
+    const n = x.size / c;
+    if (n < 2) throw new Error(`batchNorm: training needs more than one value per channel, got input ${fmt(x.shape)}`);
+    const mu = mean(x, axes, true);
+    const v = variance(x, axes, true, 0);
+    y = mul(sub(x, mu), rsqrt(add(v, eps)));
+    if (o.running) {
+      const r = o.running, m = o.momentum ?? 0.1;
+      noGrad(() => {
+        // PyTorch keeps the unbiased variance in its running estimate.
+        const newMean = keep(add(affine(r.mean, 1 - m, 0), mul(reshape(mu, [c]), m)));
+        const newVar = keep(add(affine(r.var, 1 - m, 0), mul(reshape(v, [c]), (m * n) / (n - 1))));
+        r.mean.dispose(); r.var.dispose();
+        r.mean = newMean; r.var = newVar;
+      });
+    }
+  } else {
+    if (!o.running) throw new Error('batchNorm: evaluation mode needs running statistics');
+    y = mul(sub(x, chan(o.running.mean, 'running mean')), rsqrt(add(chan(o.running.var, 'running var'), eps)));
+  }
+  if (o.weight) y = mul(y, chan(o.weight, 'weight'));
+  if (o.bias) y = add(y, chan(o.bias, 'bias'));
+  return y;
+}
+
+/** Normalise over the trailing `normalizedShape` axes (Transformers). */
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  requireFloat('layerNorm', x);
+  const k = normalizedShape.length;
+  if (k > x.ndim || normalizedShape.some((d, i) => d !== x.shape[x.ndim - k + i])) {
+    throw new Error(`layerNorm: normalized shape ${fmt(normalizedShape)} does not match the end of input ${fmt(x.shape)}`);
+  }
+  const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+  const mu = mean(x, axes, true);
+  let y = mul(sub(x, mu), rsqrt(add(variance(x, axes, true, 0), eps)));
+  if (weight) y = mul(y, weight);
+  if (bias) y = add(y, bias);
+  return y;
+}
+
+/** Inverted dropout: zero each element with probability p and scale the rest by 1/(1-p). */
+export function dropout(x: Tensor, p = 0.5, training = true, generator: Generator = defaultGenerator): Tensor {
+  if (p < 0 || p >= 1) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
+  if (!training || p === 0) return x;
+  const mask = affine(ge(rand(x.shape, { generator }), p), 1 / (1 - p), 0);
+  return mul(x, mask);
+}

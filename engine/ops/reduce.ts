@@ -1,0 +1,104 @@
+// Reductions along axes (sum, mean, max, min, var, logsumexp), arg-reductions, and softmax.
+
+import type { ReduceOp } from '../backend/backend.js';
+import { noGrad, record, recordNonDifferentiable } from '../autograd.js';
+import { normAxes, normAxis, reducedShape, sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { add, div, eq, exp, log, mul, sqrt, square, sub } from './elementwise.js';
+import { backendOf, requireFloat, wrap } from './kernel.js';
+import { expand, reshape } from './shape.js';
+
+type Axes = number | readonly number[] | undefined;
+
+function reduceKernel(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
+  const be = backendOf(op, x);
+  const shape = reducedShape(x.shape, axes, false);
+  return wrap(be, be.reduce(op, x, axes), shape, x.dtype);
+}
+
+/** Put a reduced gradient back on the input's shape: reshape to keepDim form, then broadcast. */
+function spread(g: Tensor, x: Tensor, axes: number[]): Tensor {
+  return expand(reshape(g, reducedShape(x.shape, axes, true)), x.shape);
+}
+
+function keepDims(y: Tensor, x: Tensor, axes: number[], keepDim: boolean): Tensor {
+  return keepDim ? reshape(y, reducedShape(x.shape, axes, true)) : y;
+}
+
+export function sum(x: Tensor, axes?: Axes, keepDim = false): Tensor {
+  const ax = normAxes('sum', axes, x.ndim);
+  const y = record('sum', [x], reduceKernel('sum', x, ax), (g) => [spread(g, x, ax)]);
+  return keepDims(y, x, ax, keepDim);
+}
+
+export function mean(x: Tensor, axes?: Axes, keepDim = false): Tensor {
+  requireFloat('mean', x);
+  const ax = normAxes('mean', axes, x.ndim);
+  const n = sizeOf(ax.map((a) => x.shape[a]));
+  return div(sum(x, ax, keepDim), n);
+}
+
+/** max/min over axes; ties share the gradient evenly (PyTorch's amax/amin). */
+function extreme(op: 'max' | 'min', x: Tensor, axes: Axes, keepDim: boolean): Tensor {
+  const ax = normAxes(op, axes, x.ndim);
+  if (x.size === 0) throw new Error(`${op}: cannot reduce an empty tensor`);
+  const y = reduceKernel(op, x, ax);
+  const out = record(op, [x], y, (g) => {
+    const hit = eq(x, spread(y, x, ax));
+    return [div(mul(hit, spread(g, x, ax)), spread(sum(hit, ax), x, ax))];
+  });
+  return keepDims(out, x, ax, keepDim);
+}
+export const max = (x: Tensor, axes?: Axes, keepDim = false) => extreme('max', x, axes, keepDim);
+export const min = (x: Tensor, axes?: Axes, keepDim = false) => extreme('min', x, axes, keepDim);
+
+/** Variance with Bessel's correction by default (correction = 1), as torch.var. */
+export function variance(x: Tensor, axes?: Axes, keepDim = false, correction = 1): Tensor {
+  requireFloat('var', x);
+  const ax = normAxes('var', axes, x.ndim);
+  const n = sizeOf(ax.map((a) => x.shape[a]));
+  const centred = sub(x, mean(x, ax, true));
+  return div(sum(square(centred), ax, keepDim), Math.max(n - correction, 0));
+}
+
+export function std(x: Tensor, axes?: Axes, keepDim = false, correction = 1): Tensor {
+  return sqrt(variance(x, axes, keepDim, correction));
+}
+
+/** log(sum(exp(x))) without overflow: the max is subtracted first (and held constant). */
+export function logsumexp(x: Tensor, axes?: Axes, keepDim = false): Tensor {
+  const ax = normAxes('logsumexp', axes, x.ndim);
+  const m = noGrad(() => max(x, ax, true));
+  const lse = add(log(sum(exp(sub(x, m)), ax, true)), m);
+  return keepDim ? lse : reshape(lse, reducedShape(x.shape, ax, false));
+}
+
+function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
+  const src = axis === undefined ? reshape(x, [x.size]) : x;
+  const a = normAxis(op, axis ?? 0, src.ndim);
+  const be = backendOf(op, src);
+  const shape = reducedShape(src.shape, [a], keepDim);
+  const out = wrap(be, be.argReduce(op, src, a), shape, 'int32');
+  return recordNonDifferentiable(op, [x], out);
+}
+/** Index of the largest value (flattened when no axis), int32. */
+export const argmax = (x: Tensor, axis?: number, keepDim = false) => argReduce('argmax', x, axis, keepDim);
+export const argmin = (x: Tensor, axis?: number, keepDim = false) => argReduce('argmin', x, axis, keepDim);
+
+export function softmax(x: Tensor, axis = -1): Tensor {
+  requireFloat('softmax', x);
+  const a = normAxis('softmax', axis, x.ndim);
+  const be = backendOf('softmax', x);
+  const y = wrap(be, be.softmax(x, a, false), x.shape, 'float32');
+  // dx = y * (g - sum(g * y))
+  return record('softmax', [x], y, (g) => [mul(y, sub(g, sum(mul(g, y), a, true)))]);
+}
+
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  requireFloat('logSoftmax', x);
+  const a = normAxis('logSoftmax', axis, x.ndim);
+  const be = backendOf('logSoftmax', x);
+  const y = wrap(be, be.softmax(x, a, true), x.shape, 'float32');
+  // dx = g - softmax(x) * sum(g)
+  return record('logSoftmax', [x], y, (g) => [sub(g, mul(exp(y), sum(g, a, true)))]);
+}
