@@ -28,6 +28,10 @@ export function record(name: string, inputs: readonly Tensor[], out: Tensor,
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.node = { name, inputs, backward };
+  } else if (gradEnabled) {
+    // Carry the name of a non-differentiable op downstream, so backward() can still name it.
+    const blocked = inputs.find((t) => t.blockedBy);
+    if (blocked) out.blockedBy = blocked.blockedBy;
   }
   return out;
 }
@@ -93,14 +97,20 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
   // Every gradient tensor in the map is a distinct object, so each can be disposed on its own;
   // a gradient returned twice (add's backward passes g to both inputs) is aliased, not shared.
   const owned = new Set<Tensor>();
+  // Under createGraph an alias must stay on the graph (a recorded identity), or the gradient
+  // of a gradient would stop at every aliased tensor.
+  const alias = (g: Tensor): Tensor => {
+    const a = g.shareAs(g.shape);
+    return opts.createGraph ? record('alias', [g], a, (u) => [u]) : a;
+  };
   const own = (g: Tensor): Tensor => {
-    const o = owned.has(g) ? g.shareAs(g.shape) : g;
+    const o = owned.has(g) ? alias(g) : g;
     owned.add(o);
     return o;
   };
 
   withGradMode(!!opts.createGraph, () => {
-    grads.set(root, own(gradient ? gradient.shareAs(gradient.shape) : onesLike(root)));
+    grads.set(root, own(gradient ? alias(gradient) : onesLike(root)));
     for (const t of order) {
       const g = grads.get(t);
       if (!g) continue;
@@ -110,8 +120,8 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
         // A leaf: accumulate into .grad, which outlives any tidy() scope.
         if (t.grad) {
           const sum = add(t.grad, g);
-          t.grad.dispose();
-          g.dispose();
+          // Under createGraph both are inputs of the recorded sum: disposing them would cut the graph.
+          if (!opts.createGraph) { t.grad.dispose(); g.dispose(); }
           t.grad = keep(sum);
         } else {
           t.grad = keep(g);
@@ -129,14 +139,18 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
         const prev = grads.get(input);
         if (prev) {
           grads.set(input, own(add(prev, gi)));
-          prev.dispose();
-          if (!owned.has(gi) && !opts.createGraph) gi.dispose();
+          // Under createGraph, prev and gi are inputs of the recorded add: disposing them would cut the graph.
+          if (!opts.createGraph) {
+            prev.dispose();
+            if (!owned.has(gi)) gi.dispose();
+          }
         } else {
           grads.set(input, own(gi));
         }
       });
       if (!opts.createGraph) g.dispose();
-      if (!opts.retainGraph) { t.node = null; t.graphFreed = true; }
+      // As in PyTorch, retainGraph defaults to createGraph: the new graph refers to the old one.
+      if (!(opts.retainGraph ?? opts.createGraph)) { t.node = null; t.graphFreed = true; }
     }
   });
 }

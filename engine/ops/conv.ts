@@ -6,11 +6,12 @@ import { record } from '../autograd.js';
 import { conv2dOutShape, convOutSize, pool2dOutShape, type Conv2dParams, type Pool2dParams } from '../conv-geometry.js';
 import { fmt, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { tensor } from './creation.js';
+import { arange, tensor } from './creation.js';
 import { add } from './elementwise.js';
 import { backendOf, requireFloat, requireRank, wrap } from './kernel.js';
 import { matmul } from './linalg.js';
-import { reshape, transpose } from './shape.js';
+import { indexSelect } from './indexing.js';
+import { padFull, reshape, transpose } from './shape.js';
 
 type Pair = number | readonly [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
@@ -75,12 +76,18 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   const [, c, h, wd] = x.shape;
   const [o, cg, kh, kw] = weight.shape;
   if (c !== cg * p.groups) {
-    throw new Error(`conv2d: input has ${c} channels but weight expects ${cg * p.groups} (${cg} × ${p.groups} groups) (input ${fmt(x.shape)}, weight ${fmt(weight.shape)})`);
+    const groups = p.groups === 1 ? '' : ` (${cg} × ${p.groups} groups)`;
+    throw new Error(`conv2d: input has ${c} channels but weight expects ${cg * p.groups}${groups} (input ${fmt(x.shape)}, weight ${fmt(weight.shape)})`);
   }
   if (o % p.groups !== 0) throw new Error(`conv2d: ${o} output channels are not divisible by groups = ${p.groups}`);
   const oh = convOutSize(h, kh, p.strideH, p.padH, p.dilationH), ow = convOutSize(wd, kw, p.strideW, p.padW, p.dilationW);
   if (oh < 1 || ow < 1) throw new Error(`conv2d: input ${h}×${wd} (padding ${p.padH},${p.padW}) is smaller than the dilated kernel ${kh}×${kw}`);
-  return addChannelBias('conv2d', conv2dRaw(x, weight, p), bias);
+  // 'same' with an even dilated extent needs one more row/column of zeros after than before
+  // (as PyTorch and TensorFlow pad); the symmetric part stays in the kernel's padding.
+  const extraH = opts.padding === 'same' ? (p.dilationH * (kh - 1)) % 2 : 0;
+  const extraW = opts.padding === 'same' ? (p.dilationW * (kw - 1)) % 2 : 0;
+  const xp = extraH || extraW ? padFull(x, [0, 0, 0, 0], [0, 0, extraH, extraW], 0) : x;
+  return addChannelBias('conv2d', conv2dRaw(xp, weight, p), bias);
 }
 
 export interface ConvTranspose2dOptions extends Conv2dOptions { outputPadding?: Pair }
@@ -126,7 +133,20 @@ export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Te
   const idx = wrap(be, argmax, shape, 'int32');
   const y = wrap(be, out, shape, 'float32');
   // The argmax indices live as long as the graph needs them (freed with the tensor's scope).
-  return record('maxPool2d', [x], y, (g) => [wrap(be, be.maxPool2dBackward(g, idx, x.shape), x.shape, 'float32')]);
+  return record('maxPool2d', [x], y, (g) => [maxPool2dBackward(g, idx, x.shape)]);
+}
+
+/** dL/dx of maxPool2d: dy scattered to each window's argmax. Linear in dy, so it is recorded
+ *  (double backward): its adjoint gathers u at the same argmax positions. */
+function maxPool2dBackward(dy: Tensor, idx: Tensor, xShape: Shape): Tensor {
+  const be = backendOf('maxPool2d', dy, idx);
+  const dx = wrap(be, be.maxPool2dBackward(dy, idx, xShape), xShape, 'float32');
+  return record('maxPool2dBackward', [dy], dx, (u) => {
+    const [n, c, h, w] = xShape;
+    // idx is a flat index within each (N, C) plane; add the plane's offset to index u flattened.
+    const flat = add(idx, reshape(arange(0, n * c * h * w, h * w), [n, c, 1, 1]));
+    return [indexSelect(reshape(u, [n * c * h * w]), 0, flat)];
+  });
 }
 
 export function avgPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {

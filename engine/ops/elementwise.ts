@@ -275,7 +275,9 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const be = backendOf('cast', x);
   const out = wrap(be, be.cast(x, dtype), x.shape, dtype);
-  return dtype === 'float32' ? out : recordNonDifferentiable('cast', [x], out);
+  // int32 -> float32 never carries a gradient either (an int input cannot require one), but it
+  // passes on the name of an earlier non-differentiable op (argmax(x).float()).
+  return recordNonDifferentiable('cast', [x], out);
 }
 export const float = (x: Tensor) => cast(x, 'float32');
 export const int = (x: Tensor) => cast(x, 'int32');

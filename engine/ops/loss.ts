@@ -3,7 +3,7 @@
 
 import { fmt } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { abs, add, clamp, exp, log, mul, neg, relu, square, sub } from './elementwise.js';
+import { abs, add, clamp, exp, gt, log, mul, neg, relu, square, sub, where } from './elementwise.js';
 import { oneHot } from './indexing.js';
 import { requireFloat } from './kernel.js';
 import { logSoftmax, mean, sum } from './reduce.js';
@@ -34,10 +34,16 @@ function checkTargets(op: string, logits: Tensor, target: Tensor): void {
   }
 }
 
+/** logProbs[i, target[i]] for each row, as [N]. A select, not a one-hot product: a masked class
+ *  (log-probability -Infinity) elsewhere in the row must not turn the sum into 0 · -Infinity = NaN. */
+function pick(logProbs: Tensor, target: Tensor): Tensor {
+  return sum(where(oneHot(target, logProbs.shape[1]), logProbs, 0), 1);
+}
+
 /** Negative log-likelihood of log-probabilities [N, C] at int32 targets [N]. */
 export function nllLoss(logProbs: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   checkTargets('nllLoss', logProbs, target);
-  return reduce(neg(sum(mul(logProbs, oneHot(target, logProbs.shape[1])), 1)), reduction);
+  return reduce(neg(pick(logProbs, target)), reduction);
 }
 
 export interface CrossEntropyOptions { labelSmoothing?: number; reduction?: Reduction }
@@ -50,6 +56,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
   if (eps < 0 || eps > 1) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const c = logits.shape[1];
   const logp = logSoftmax(logits, 1);
+  if (target.dtype === 'int32' && eps === 0) return reduce(neg(pick(logp, target)), opts.reduction ?? 'mean');
   let q = target.dtype === 'int32' ? oneHot(target, c) : target;
   // Label smoothing mixes the target with the uniform distribution, as PyTorch does.
   if (eps > 0) q = add(mul(q, 1 - eps), eps / c);
@@ -62,10 +69,18 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
   return reduce(square(sub(input, target)), reduction);
 }
 
-/** BCE on probabilities; logs are clamped at -100 as in PyTorch so p = 0 or 1 stays finite. */
+/** log(x) clamped at -100, with a finite gradient at x = 0: log(0) is never formed, because its
+ *  backward (g / x with g = 0 from the clamp) would be 0 / 0 = NaN. */
+function clampedLog(x: Tensor): Tensor {
+  const pos = gt(x, 0);
+  return where(pos, clamp(log(where(pos, x, 1)), -100), -100);
+}
+
+/** BCE on probabilities; logs are clamped at -100 as in PyTorch so p = 0 or 1 stays finite
+ *  (value and gradient). */
 export function binaryCrossEntropy(p: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   requireFloat('binaryCrossEntropy', p, target);
-  const lp = clamp(log(p), -100), lq = clamp(log(sub(1, p)), -100);
+  const lp = clampedLog(p), lq = clampedLog(sub(1, p));
   return reduce(neg(add(mul(target, lp), mul(sub(1, target), lq))), reduction);
 }
 

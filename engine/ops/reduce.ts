@@ -4,7 +4,7 @@ import type { ReduceOp } from '../backend/backend.js';
 import { noGrad, record, recordNonDifferentiable } from '../autograd.js';
 import { normAxes, normAxis, reducedShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add, div, eq, exp, log, mul, sqrt, square, sub } from './elementwise.js';
+import { abs, add, div, eq, exp, log, mul, sqrt, square, sub, where } from './elementwise.js';
 import { backendOf, requireFloat, wrap } from './kernel.js';
 import { expand, reshape } from './shape.js';
 
@@ -65,10 +65,11 @@ export function std(x: Tensor, axes?: Axes, keepDim = false, correction = 1): Te
   return sqrt(variance(x, axes, keepDim, correction));
 }
 
-/** log(sum(exp(x))) without overflow: the max is subtracted first (and held constant). */
+/** log(sum(exp(x))) without overflow: the max is subtracted first (and held constant). An
+ *  infinite max is replaced by 0 (as PyTorch does), so all -Infinity gives -Infinity, not NaN. */
 export function logsumexp(x: Tensor, axes?: Axes, keepDim = false): Tensor {
   const ax = normAxes('logsumexp', axes, x.ndim);
-  const m = noGrad(() => max(x, ax, true));
+  const m = noGrad(() => { const mx = max(x, ax, true); return where(eq(abs(mx), Infinity), 0, mx); });
   const lse = add(log(sum(exp(sub(x, m)), ax, true)), m);
   return keepDim ? lse : reshape(lse, reducedShape(x.shape, ax, false));
 }
