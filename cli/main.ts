@@ -1,0 +1,76 @@
+// The zerograd command: finds the subcommand in the table, parses its flags, runs it, and turns
+// every failure into the contract's exit status (2 usage, 1 error, 130 interrupted) and one line.
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { helpText, parseCommand, usageLine, UsageError, type Command } from './args.js';
+
+/** Each command lives in its own module exporting `command`; analyze and bench are written by others and may not exist yet. */
+const COMMANDS: Record<string, { module: string; summary: string }> = {
+  train: { module: './train.ts', summary: 'train a model on MNIST, evaluating and checkpointing each epoch' },
+  eval: { module: './eval.ts', summary: 'test-set accuracy, loss and confusion matrix of a checkpoint' },
+  predict: { module: './predict.ts', summary: 'the digit in a PNG image, with class probabilities' },
+  summary: { module: './summary.ts', summary: 'a Keras-style table of a model\'s layers, output shapes and parameters' },
+  analyze: { module: './analyze.ts', summary: 'an HTML report on the dataset (and on a model, with --checkpoint)' },
+  bench: { module: './bench.ts', summary: 'our kernels and training step beside TensorFlow.js' },
+};
+
+function topHelp(): string {
+  const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 2;
+  return [
+    'usage: zerograd <command> [options]', '',
+    'A deep-learning engine written from zero: train, evaluate and inspect MNIST models.', '',
+    'Commands:', ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(w)}${c.summary}`), '',
+    'Every command takes --help, --json (the last line of output is one JSON object) and --debug (stack traces).',
+    'Example:', '  zerograd train --model cnn --epochs 5 --out runs/cnn', '',
+  ].join('\n');
+}
+
+async function loadCommand(name: string): Promise<Command | null> {
+  const entry = COMMANDS[name];
+  if (!existsSync(fileURLToPath(new URL(entry.module, import.meta.url)))) return null;
+  return ((await import(entry.module)) as { command: Command }).command;
+}
+
+function fail(message: string): void {
+  process.stderr.write(`zerograd: error: ${message.split('\n')[0]}\n`);
+}
+
+/** Run the CLI on argv (without node and the script); returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(topHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (!(name in COMMANDS)) {
+    fail(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    process.stderr.write('usage: zerograd <command> [options]; see zerograd --help\n');
+    return 2;
+  }
+  let cmd: Command | null = null;
+  try {
+    cmd = await loadCommand(name);
+    if (!cmd) {
+      fail(`'${name}' is not implemented yet`);
+      return 1;
+    }
+    const args = parseCommand(cmd, rest);
+    if (args.flag('help')) {
+      process.stdout.write(helpText(cmd));
+      return 0;
+    }
+    return await cmd.run(args);
+  } catch (e) {
+    const err = e as Error;
+    if (e instanceof UsageError) {
+      fail(`${name}: ${err.message}`);
+      if (cmd) process.stderr.write(`${usageLine(cmd)}\n`);
+      return 2;
+    }
+    fail(err.message ?? String(e));
+    if (debug) process.stderr.write(`${err.stack ?? String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,16 @@
+// Embedding: a lookup table [numEmbeddings, dim] indexed by int32 token ids, N(0, 1) init as PyTorch.
+
+import { embedding, type Tensor } from '../engine/index.js';
+import { normalInit, type InitOptions } from './init.js';
+import { Module, Parameter } from './module.js';
+
+export class Embedding extends Module {
+  weight: Tensor;
+
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, o: InitOptions = {}) {
+    super();
+    this.weight = Parameter(normalInit([numEmbeddings, embeddingDim], 1, o));
+  }
+
+  forward(ids: Tensor): Tensor { return embedding(ids, this.weight); }
+}

@@ -1,0 +1,23 @@
+// zerograd's neural-network library: modules, layers, initialisers, optimisers, schedules, summary, safetensors.
+
+export { Module, Parameter, isParameter, type StateDict } from './module.js';
+export { Sequential } from './sequential.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { Conv2d, ConvTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, GlobalAvgPool2d } from './pooling.js';
+export { Flatten } from './flatten.js';
+export { Dropout } from './dropout.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions } from './normalization.js';
+export { Embedding } from './embedding.js';
+export { ReLU, LeakyReLU, GELU, Tanh, Sigmoid, ELU } from './activation.js';
+export * as init from './init.js';
+export { Optimizer, type OptimizerState, type ParamState, type Hyper } from './optim/optimizer.js';
+export { SGD, type SgdOptions } from './optim/sgd.js';
+export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
+export { LRScheduler, StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ChainedScheduler } from './optim/lr-scheduler.js';
+export { clipGradNorm } from './optim/clip.js';
+export { summary, type Summary, type SummaryRow } from './summary.js';
+export {
+  encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, SafetensorsError,
+  type HostTensor, type SafeDType, type SafetensorsFile,
+} from './safetensors.js';

@@ -1,0 +1,121 @@
+// The command-line contract, through a real child process: exit 2 for usage, 1 with one line for data errors, JSON last.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultDataDir } from '../mnist/idx.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'zerograd-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['cli/zerograd.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
+
+/** A data folder with the real test files and a broken training-images file. */
+function badDataDir(name: string, trainImages: Uint8Array, trainLabels?: Uint8Array): string {
+  const dir = join(tmp, name);
+  mkdirSync(dir);
+  const src = defaultDataDir();
+  const real = (f: string) => new Uint8Array(readFileSync(join(src, f)));
+  writeFileSync(join(dir, 'train-images-idx3-ubyte'), trainImages);
+  writeFileSync(join(dir, 'train-labels-idx1-ubyte'), trainLabels ?? real('train-labels-idx1-ubyte'));
+  copyFileSync(join(src, 't10k-images-idx3-ubyte'), join(dir, 't10k-images-idx3-ubyte'));
+  copyFileSync(join(src, 't10k-labels-idx1-ubyte'), join(dir, 't10k-labels-idx1-ubyte'));
+  return dir;
+}
+
+function idxImages(count: number, payload: number, magic = 0x803): Uint8Array {
+  const b = new Uint8Array(16 + payload);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, magic); v.setUint32(4, count); v.setUint32(8, 28); v.setUint32(12, 28);
+  return b;
+}
+
+/** One `zerograd: error: ...` line and nothing else on stderr (the backend line goes to stdout). */
+function expectOneLineError(stderr: string, pattern: RegExp) {
+  const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('backend:'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^zerograd: error: /);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe('zerograd CLI', () => {
+  it('an unknown flag is a usage error: exit 2', () => {
+    const r = cli('train', '--epochz', '3');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/zerograd: error: train: unknown option '--epochz'/);
+    expect(r.stderr).toMatch(/usage: zerograd train/);
+  });
+
+  it('a bad flag value and an unknown command are usage errors too', () => {
+    expect(cli('train', '--epochs', 'two').code).toBe(2);
+    expect(cli('train', '--model', 'resnet').stderr).toMatch(/--model must be one of cnn, cnn-small, mlp/);
+    expect(cli('frobnicate').code).toBe(2);
+    expect(cli('eval').code).toBe(2);
+  });
+
+  it('--help teaches every flag with its default', () => {
+    const r = cli('train', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--epochs N\s+.*\(default: 5\)/);
+    expect(r.stdout).toMatch(/Examples:/);
+  });
+
+  const train = (dir: string) => cli('train', '--model', 'mlp', '--epochs', '1', '--limit', '64', '--backend', 'cpu', '--data-dir', dir, '--out', join(tmp, 'never'));
+
+  it('a training-images file with the wrong magic: exit 1, one line naming the file', () => {
+    const r = train(badDataDir('magic', idxImages(60000, 0, 0x801)));
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /train-images-idx3-ubyte: wrong magic 0x00000801, expected 0x00000803/);
+  });
+
+  it('a truncated images file: exit 1', () => {
+    const r = train(badDataDir('truncated', idxImages(60000, 1000)));
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /train-images-idx3-ubyte: truncated/);
+  });
+
+  it('labels that do not match the images: exit 1', () => {
+    const r = train(badDataDir('mismatch', idxImages(10, 10 * 784)));
+    expect(r.code).toBe(1);
+    expectOneLineError(r.stderr, /labels file has 60000 labels but images file train-images-idx3-ubyte has 10 images/);
+  });
+
+  it('--debug adds the stack', () => {
+    const r = cli('eval', '--checkpoint', join(tmp, 'missing.safetensors'), '--backend', 'cpu', '--debug');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/zerograd: error: .*missing.safetensors: no such checkpoint/);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('summary --json: the exact counts, as the last line', () => {
+    const r = cli('summary', '--model', 'cnn', '--json');
+    expect(r.code).toBe(0);
+    const j = lastJson(r.stdout);
+    expect(j.total_params).toBe(121930);
+    expect(j.trainable_params).toBe(121930);
+    expect(j.layers.map((l: { params: number }) => l.params).filter((n: number) => n > 0)).toEqual([320, 18496, 102464, 650]);
+  });
+
+  it('train --json, then eval and predict on its checkpoint', () => {
+    const out = join(tmp, 'run');
+    const t = cli('train', '--model', 'mlp', '--epochs', '1', '--limit', '256', '--test-limit', '100', '--backend', 'cpu', '--out', out, '--json');
+    expect(t.code).toBe(0);
+    const j = lastJson(t.stdout);
+    expect(Object.keys(j).sort()).toEqual(['backend', 'checkpoint', 'epochs', 'samples_per_second', 'seconds', 'test_accuracy', 'test_loss']);
+    expect(j.backend).toBe('cpu');
+    const e = cli('eval', '--checkpoint', j.checkpoint, '--test-limit', '100', '--backend', 'cpu', '--json');
+    expect(e.code).toBe(0);
+    const ej = lastJson(e.stdout);
+    expect(ej.test_accuracy).toBe(j.test_accuracy);
+    expect(ej.confusion_matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(100);
+    const p = cli('predict', '--checkpoint', j.checkpoint, 'package.json', '--backend', 'cpu');
+    expect(p.code).toBe(1);
+    expectOneLineError(p.stderr, /package.json: not a readable PNG/);
+  });
+});

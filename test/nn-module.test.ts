@@ -1,0 +1,52 @@
+// Module: dotted names, state_dict round trips, modes, freezing, BatchNorm buffers.
+import { describe, expect, it } from 'vitest';
+import { crossEntropy, manualSeed, noGrad, randn, tensor } from '../engine/index.js';
+import { BatchNorm2d, Conv2d, Dropout, Flatten, Linear, ReLU, Sequential } from '../nn/index.js';
+
+const net = () => new Sequential({ conv: new Conv2d(1, 2, 3), bn: new BatchNorm2d(2), relu: new ReLU(), flat: new Flatten(), drop: new Dropout(0.5), fc: new Linear(8, 3) });
+
+describe('Module', () => {
+  it('names parameters and buffers by dotted path, in definition order', () => {
+    const m = net();
+    expect(m.namedParameters().map(([n]) => n)).toEqual(['conv.weight', 'conv.bias', 'bn.weight', 'bn.bias', 'fc.weight', 'fc.bias']);
+    expect(m.namedBuffers().map(([n]) => n)).toEqual(['bn.running_mean', 'bn.running_var']);
+    expect(new Sequential(new Linear(2, 2), new ReLU(), new Linear(2, 1)).namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+  });
+
+  it('train() and eval() reach every descendant; BatchNorm updates its running statistics only in training', () => {
+    manualSeed(0);
+    const m = net();
+    const x = randn([4, 1, 4, 4]);
+    m.eval();
+    expect(m.namedModules().every(([, c]) => !c.training)).toBe(true);
+    noGrad(() => m.forward(x));
+    expect(Array.from(m.stateDict().get('bn.running_mean')!.dataSync())).toEqual([0, 0]);
+    m.train();
+    m.forward(x);
+    expect(Array.from(m.stateDict().get('bn.running_mean')!.dataSync()).some((v) => v !== 0)).toBe(true);
+  });
+
+  it('loadStateDict copies values and checks keys and shapes', () => {
+    manualSeed(1); const a = net();
+    manualSeed(2); const b = net();
+    a.train(); a.forward(randn([4, 1, 4, 4]));
+    b.loadStateDict(a.stateDict());
+    for (const [k, t] of a.stateDict()) expect(Array.from(b.stateDict().get(k)!.dataSync())).toEqual(Array.from(t.dataSync()));
+    expect(b.parameters().every((p) => p.requiresGrad)).toBe(true);
+    const missing = new Map(a.stateDict()); missing.delete('fc.bias');
+    expect(() => b.loadStateDict(missing)).toThrow(/missing fc.bias/);
+    const wrong = new Map(a.stateDict()); wrong.set('fc.bias', tensor([1, 2]));
+    expect(() => b.loadStateDict(wrong)).toThrow(/'fc.bias' is float32\[2\] but the model has float32\[3\]/);
+  });
+
+  it('freeze() keeps gradients away from a layer', () => {
+    const m = new Sequential({ a: new Linear(3, 3), b: new Linear(3, 2) });
+    (m as unknown as { a: Linear }).a.freeze();
+    crossEntropy(m.forward(randn([2, 3])), tensor(Int32Array.from([0, 1]))).backward();
+    const [aw, , bw] = m.parameters();
+    expect(aw.grad).toBeNull();
+    expect(bw.grad).not.toBeNull();
+    m.zeroGrad();
+    expect(bw.grad).toBeNull();
+  });
+});
