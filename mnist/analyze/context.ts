@@ -1,0 +1,35 @@
+// What every report section receives: the two splits as bytes and unit floats, where to write images, and a progress log.
+import type { MnistSet } from '../idx.js';
+import type { ReportFolder } from './assets.js';
+import type { Section } from './html.js';
+
+export interface AnalysisData {
+  train: MnistSet;
+  test: MnistSet;
+  /** Pixels as v/255 in [0, 1], the same order as the bytes. */
+  trainUnit: Float32Array;
+  testUnit: Float32Array;
+  rows: number;
+  cols: number;
+  numClasses: number;
+}
+
+export interface SectionContext {
+  data: AnalysisData;
+  folder: ReportFolder;
+  /** One progress line on standard error (the CLI decides where it goes). */
+  log: (line: string) => void;
+  seed: number;
+}
+
+/** A section's page fragment and the key figures it contributes to the --json summary. */
+export interface SectionResult<S> {
+  section: Section;
+  stats: S;
+}
+
+/** The image at index i of a set of unit floats. */
+export const imageAt = (unit: Float32Array, i: number, size: number) => unit.subarray(i * size, (i + 1) * size);
+
+/** The digit names 0 … n−1. */
+export const classNames = (n: number) => Array.from({ length: n }, (_, c) => String(c));
