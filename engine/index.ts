@@ -13,17 +13,21 @@ useBackend(new CpuBackend());
 
 export type BackendChoice = 'auto' | BackendName;
 
-/** Pick a backend: 'webgpu', 'cpu', or 'auto' (WebGPU if an adapter is found, else the CPU).
+/** Pick a backend: 'webgpu', 'cpu', or 'auto'. Auto takes WebGPU on a real GPU; a software
+ *  adapter (Mesa's llvmpipe on a machine without a GPU) is a correctness device a hundred times
+ *  slower than the CPU backend, so auto passes it over (--backend webgpu still forces it).
  *  Returns the backend and one line saying which was picked and why. */
 export async function initBackend(choice: BackendChoice = 'auto'): Promise<{ backend: Backend; description: string }> {
-  if (choice === 'cpu') return { backend: await setBackend('cpu'), description: 'cpu: WebAssembly SIMD kernels on worker threads' };
+  const cpu = 'cpu: WebAssembly SIMD kernels on worker threads';
+  if (choice === 'cpu') return { backend: await setBackend('cpu'), description: cpu };
   try {
     const b = await setBackend('webgpu');
-    return { backend: b, description: (b as Backend & { description?: string }).description ?? 'webgpu' };
+    const description = (b as Backend & { description?: string }).description ?? 'webgpu';
+    if (choice === 'webgpu' || !/software\)/.test(description)) return { backend: b, description };
+    return { backend: await setBackend('cpu'), description: `${cpu} (auto: the only WebGPU adapter is a software one: ${description.replace(/^webgpu: /, '')})` };
   } catch (e) {
     if (choice === 'webgpu') throw e;
-    const b = await setBackend('cpu');
-    return { backend: b, description: `cpu (no WebGPU: ${(e as Error).message})` };
+    return { backend: await setBackend('cpu'), description: `${cpu} (auto: ${(e as Error).message})` };
   }
 }
 
