@@ -16,11 +16,8 @@ import { avgPoolBackwardInto, avgPoolInto, maxPoolBackwardInto, maxPoolInto } fr
 import { argReduceInto, reduceInto, softmaxInto } from './reduce.js';
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, matmulRef } from './reference.js';
 import { CpuStorage, type CpuArray, type FloatArray, type Precision } from './storage.js';
-// TEMP until the wasm kernels land
-const sgemm = (g: any) => matmulRef(g.a, g.b, g.c, g.batch, g.m, g.n, g.k, g.transA, g.transB, g.strideA === 0 ? 1 : g.batch, g.strideB === 0 ? 1 : g.batch);
-const conv2dForward = (x: any, xs: any, w: any, ws: any, p: any) => { const y = new Float32Array(sizeOf(conv2dOutShape(xs, ws, p))); conv2dRef(x, xs, w, ws, p, y); return y; };
-const conv2dBackwardInput = (dy: any, _d: any, w: any, ws: any, xs: any, p: any) => { const y = new Float32Array(sizeOf(xs)); conv2dBackwardInputRef(dy, w, ws, xs, p, y); return y; };
-const conv2dBackwardFilter = (x: any, xs: any, dy: any, _d: any, ws: any, p: any) => { const y = new Float32Array(sizeOf(ws)); conv2dBackwardFilterRef(x, xs, dy, ws, p, y); return y; };
+import { sgemm } from './gemm.js';
+import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;

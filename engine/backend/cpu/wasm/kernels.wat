@@ -1,0 +1,378 @@
+;; The CPU backend's hot loops, hand-written in WebAssembly SIMD (f32x4).
+;;
+;; Why WAT by hand: matmul and convolution are 95% of a CNN's time, and scalar JS stops near
+;; 2-3 GFLOP/s a core. A register-blocked microkernel needs control over which values live in
+;; registers, which only wasm gives us in a browser-portable way.
+;;
+;; Shape of the code (the classic Goto/BLIS structure):
+;;   $gemm      blocks C = op(A)·op(B) over K (KC), M (MC) and N (NC), packs the blocks into
+;;              contiguous panels, and walks them with
+;;   $kernel    a 4x8 microkernel: 8 f32x4 accumulators held in registers over the whole K block.
+;;   $im2col / $col2im   turn a convolution into a gemm and back.
+;;   run        an interpreter of "programs": arrays of 16-int commands written by threads.ts, so
+;;              the main thread and the worker execute the same code on different parts.
+;;
+;; Memory is imported and shared (the worker instantiates this same module on it).
+;; Pointers are byte addresses; strides given to exports are in elements (floats).
+;; No FMA: relaxed-SIMD is not enabled in Node 20, so each step is f32x4.mul + f32x4.add.
+(module
+  (import "env" "memory" (memory 1 32768 shared))
+
+  ;; Block sizes. A: MC x KC floats (128 KiB, stays in L2); B: KC x NC (1 MiB, L2/L3);
+  ;; one B micro-panel (KC x 8 = 8 KiB) stays in L1 while the A panels stream past it.
+  (global $MC i32 (i32.const 128))
+  (global $KC i32 (i32.const 256))
+  (global $NC i32 (i32.const 1024))
+  ;; Floats of private scratch one $gemm call needs: MC*KC (packed A) + KC*NC (packed B) + 32 (edge tile).
+  (global (export "gemmScratchFloats") i32 (i32.const 294944))
+
+  ;; Pack rows [0,mc) x cols [0,kc) of a strided matrix into panels of 4 rows:
+  ;; dst[panel][p][r] (4 floats per p), rows past mc padded with zeros. rs/cs in bytes.
+  ;; Full panels of a row-major matrix go four k at a time, as 4x4 transposes in registers.
+  (func $pack_a (param $a i32) (param $rs i32) (param $cs i32) (param $mc i32) (param $kc i32) (param $dst i32)
+    (local $i i32) (local $r i32) (local $p i32) (local $src i32) (local $d i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128)
+    (loop $panels
+      (if (i32.and (i32.eq (local.get $cs) (i32.const 4))
+                   (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $mc)))
+        (then
+          (local.set $src (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rs))))
+          (local.set $d (local.get $dst))
+          (local.set $p (i32.const 0))
+          (block $tail
+            (loop $quad
+              (br_if $tail (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $kc)))
+              (local.set $r0 (v128.load (local.get $src)))
+              (local.set $r1 (v128.load (i32.add (local.get $src) (local.get $rs))))
+              (local.set $r2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $rs) (i32.const 1)))))
+              (local.set $r3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $rs) (i32.const 3)))))
+              ;; t0 = [r0.0 r1.0 r0.1 r1.1], t1 = [r2.0 r3.0 r2.1 r3.1]: their halves are k = 0 and 1
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+              (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+              (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+              (v128.store offset=16 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+              ;; the same with the upper halves, k = 2 and 3
+              (local.set $t0 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+              (v128.store offset=32 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+              (v128.store offset=48 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+              (local.set $src (i32.add (local.get $src) (i32.const 16)))
+              (local.set $d (i32.add (local.get $d) (i32.const 64)))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (br $quad)))
+          (if (i32.lt_u (local.get $p) (local.get $kc)) (then
+            (loop $k
+              (local.set $r (i32.const 0))
+              (loop $rows
+                (f32.store (i32.add (local.get $d) (i32.shl (local.get $r) (i32.const 2)))
+                  (f32.load (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $rs)))))
+                (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4))))
+              (local.set $src (i32.add (local.get $src) (i32.const 4)))
+              (local.set $d (i32.add (local.get $d) (i32.const 16)))
+              (br_if $k (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc)))))))
+        (else
+          (local.set $r (i32.const 0))
+          (loop $rows
+            (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))))
+            (if (i32.lt_u (i32.add (local.get $i) (local.get $r)) (local.get $mc))
+              (then
+                (local.set $src (i32.add (local.get $a) (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $rs))))
+                (local.set $p (local.get $kc))
+                (loop $k
+                  (f32.store (local.get $d) (f32.load (local.get $src)))
+                  (local.set $src (i32.add (local.get $src) (local.get $cs)))
+                  (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                  (br_if $k (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+              (else
+                (local.set $p (local.get $kc))
+                (loop $k
+                  (f32.store (local.get $d) (f32.const 0))
+                  (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                  (br_if $k (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))))
+            (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4))))))
+      (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kc) (i32.const 4))))
+      (br_if $panels (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $mc)))))
+
+  ;; Pack rows [0,kc) x cols [0,nc) into panels of 8 columns: dst[panel][p][c] (8 floats per p),
+  ;; columns past nc padded with zeros. Full panels of a row-major matrix copy two vectors a row.
+  (func $pack_b (param $b i32) (param $rs i32) (param $cs i32) (param $kc i32) (param $nc i32) (param $dst i32)
+    (local $j i32) (local $c i32) (local $p i32) (local $src i32) (local $d i32)
+    (loop $panels
+      (if (i32.and (i32.eq (local.get $cs) (i32.const 4))
+                   (i32.le_u (i32.add (local.get $j) (i32.const 8)) (local.get $nc)))
+        (then
+          (local.set $src (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $d (local.get $dst))
+          (local.set $p (local.get $kc))
+          (loop $k
+            (v128.store (local.get $d) (v128.load (local.get $src)))
+            (v128.store offset=16 (local.get $d) (v128.load offset=16 (local.get $src)))
+            (local.set $src (i32.add (local.get $src) (local.get $rs)))
+            (local.set $d (i32.add (local.get $d) (i32.const 32)))
+            (br_if $k (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+        (else
+          (local.set $c (i32.const 0))
+          (loop $cols
+            (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $p (local.get $kc))
+            (if (i32.lt_u (i32.add (local.get $j) (local.get $c)) (local.get $nc))
+              (then
+                (local.set $src (i32.add (local.get $b) (i32.mul (i32.add (local.get $j) (local.get $c)) (local.get $cs))))
+                (loop $k
+                  (f32.store (local.get $d) (f32.load (local.get $src)))
+                  (local.set $src (i32.add (local.get $src) (local.get $rs)))
+                  (local.set $d (i32.add (local.get $d) (i32.const 32)))
+                  (br_if $k (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+              (else
+                (loop $k
+                  (f32.store (local.get $d) (f32.const 0))
+                  (local.set $d (i32.add (local.get $d) (i32.const 32)))
+                  (br_if $k (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))))
+            (br_if $cols (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (i32.const 8))))))
+      (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kc) (i32.const 5))))
+      (br_if $panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $nc)))))
+
+  ;; The microkernel: a 4x8 tile of C from a packed A panel (4 floats per k) and a packed
+  ;; B panel (8 floats per k), kc >= 1. add = 0 stores the tile, add = 1 adds it to C.
+  (func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $add i32)
+    (local $b0 v128) (local $b1 v128) (local $a v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (loop $k
+      (local.set $b0 (v128.load (local.get $pb)))
+      (local.set $b1 (v128.load offset=16 (local.get $pb)))
+      (local.set $a (v128.load32_splat (local.get $pa)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+      (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+      (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))
+    (if (local.get $add)
+      (then
+        (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $pc))))
+        (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $pc))))
+        (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+        (local.set $c10 (f32x4.add (local.get $c10) (v128.load (local.get $pc))))
+        (local.set $c11 (f32x4.add (local.get $c11) (v128.load offset=16 (local.get $pc))))
+        (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+        (local.set $c20 (f32x4.add (local.get $c20) (v128.load (local.get $pc))))
+        (local.set $c21 (f32x4.add (local.get $c21) (v128.load offset=16 (local.get $pc))))
+        (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+        (local.set $c30 (f32x4.add (local.get $c30) (v128.load (local.get $pc))))
+        (local.set $c31 (f32x4.add (local.get $c31) (v128.load offset=16 (local.get $pc))))
+        (local.set $pc (i32.sub (local.get $pc) (i32.mul (local.get $ldc) (i32.const 3))))))
+    (v128.store (local.get $pc) (local.get $c00))
+    (v128.store offset=16 (local.get $pc) (local.get $c01))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store (local.get $pc) (local.get $c10))
+    (v128.store offset=16 (local.get $pc) (local.get $c11))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store (local.get $pc) (local.get $c20))
+    (v128.store offset=16 (local.get $pc) (local.get $c21))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store (local.get $pc) (local.get $c30))
+    (v128.store offset=16 (local.get $pc) (local.get $c31)))
+
+  ;; Copy the valid mr x nr corner of a 4x8 tile (row pitch 32 bytes) into C, storing or adding.
+  (func $edge (param $tile i32) (param $pc i32) (param $ldc i32) (param $mr i32) (param $nr i32) (param $add i32)
+    (local $r i32) (local $c i32) (local $s i32) (local $d i32)
+    (loop $rows
+      (local.set $c (i32.const 0))
+      (loop $cols
+        (local.set $s (i32.add (local.get $tile) (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 3)) (local.get $c)) (i32.const 2))))
+        (local.set $d (i32.add (i32.add (local.get $pc) (i32.mul (local.get $r) (local.get $ldc))) (i32.shl (local.get $c) (i32.const 2))))
+        (f32.store (local.get $d)
+          (f32.add (f32.load (local.get $s))
+                   (select (f32.load (local.get $d)) (f32.const 0) (local.get $add))))
+        (br_if $cols (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $nr))))
+      (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $mr)))))
+
+  ;; C[m,n] (row pitch ldc elements) = or += A·B, where A(i,p) = a[i*rsA + p*csA] and
+  ;; B(p,j) = b[p*rsB + j*csB] (strides in elements, so transposes are just strides).
+  ;; scratch: MC*KC + KC*NC + 32 floats, private to the calling thread. m, n, k >= 1.
+  (func $gemm (param $m i32) (param $n i32) (param $k i32)
+              (param $a i32) (param $rsA i32) (param $csA i32)
+              (param $b i32) (param $rsB i32) (param $csB i32)
+              (param $c i32) (param $ldc i32) (param $acc i32) (param $scratch i32)
+    (local $ap i32) (local $bp i32) (local $tile i32)
+    (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
+    (local $jr i32) (local $ir i32) (local $add i32) (local $cp i32)
+    (local.set $rsA (i32.shl (local.get $rsA) (i32.const 2)))
+    (local.set $csA (i32.shl (local.get $csA) (i32.const 2)))
+    (local.set $rsB (i32.shl (local.get $rsB) (i32.const 2)))
+    (local.set $csB (i32.shl (local.get $csB) (i32.const 2)))
+    (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $ap (local.get $scratch))
+    (local.set $bp (i32.add (local.get $ap) (i32.mul (i32.mul (global.get $MC) (global.get $KC)) (i32.const 4))))
+    (local.set $tile (i32.add (local.get $bp) (i32.mul (i32.mul (global.get $KC) (global.get $NC)) (i32.const 4))))
+    (loop $jloop
+      (local.set $nc (select (global.get $NC) (i32.sub (local.get $n) (local.get $jc))
+                             (i32.lt_u (global.get $NC) (i32.sub (local.get $n) (local.get $jc)))))
+      (local.set $pc (i32.const 0))
+      (loop $ploop
+        (local.set $kc (select (global.get $KC) (i32.sub (local.get $k) (local.get $pc))
+                               (i32.lt_u (global.get $KC) (i32.sub (local.get $k) (local.get $pc)))))
+        (local.set $add (i32.or (local.get $acc) (i32.ne (local.get $pc) (i32.const 0))))
+        (call $pack_b (i32.add (local.get $b) (i32.add (i32.mul (local.get $pc) (local.get $rsB)) (i32.mul (local.get $jc) (local.get $csB))))
+                      (local.get $rsB) (local.get $csB) (local.get $kc) (local.get $nc) (local.get $bp))
+        (local.set $ic (i32.const 0))
+        (loop $iloop
+          (local.set $mc (select (global.get $MC) (i32.sub (local.get $m) (local.get $ic))
+                                 (i32.lt_u (global.get $MC) (i32.sub (local.get $m) (local.get $ic)))))
+          (call $pack_a (i32.add (local.get $a) (i32.add (i32.mul (local.get $ic) (local.get $rsA)) (i32.mul (local.get $pc) (local.get $csA))))
+                        (local.get $rsA) (local.get $csA) (local.get $mc) (local.get $kc) (local.get $ap))
+          (local.set $jr (i32.const 0))
+          (loop $jrloop
+            (local.set $ir (i32.const 0))
+            (loop $irloop
+              (local.set $cp (i32.add (local.get $c)
+                (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc))
+                         (i32.shl (i32.add (local.get $jc) (local.get $jr)) (i32.const 2)))))
+              (if (i32.and (i32.le_u (i32.add (local.get $ir) (i32.const 4)) (local.get $mc))
+                           (i32.le_u (i32.add (local.get $jr) (i32.const 8)) (local.get $nc)))
+                (then
+                  (call $kernel (local.get $kc)
+                    (i32.add (local.get $ap) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))
+                    (i32.add (local.get $bp) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2)))
+                    (local.get $cp) (local.get $ldc) (local.get $add)))
+                (else
+                  (call $kernel (local.get $kc)
+                    (i32.add (local.get $ap) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))
+                    (i32.add (local.get $bp) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2)))
+                    (local.get $tile) (i32.const 32) (i32.const 0))
+                  (call $edge (local.get $tile) (local.get $cp) (local.get $ldc)
+                    (select (i32.const 4) (i32.sub (local.get $mc) (local.get $ir)) (i32.lt_u (i32.const 4) (i32.sub (local.get $mc) (local.get $ir))))
+                    (select (i32.const 8) (i32.sub (local.get $nc) (local.get $jr)) (i32.lt_u (i32.const 8) (i32.sub (local.get $nc) (local.get $jr))))
+                    (local.get $add))))
+              (br_if $irloop (i32.lt_u (local.tee $ir (i32.add (local.get $ir) (i32.const 4))) (local.get $mc))))
+            (br_if $jrloop (i32.lt_u (local.tee $jr (i32.add (local.get $jr) (i32.const 8))) (local.get $nc))))
+          (br_if $iloop (i32.lt_u (local.tee $ic (i32.add (local.get $ic) (global.get $MC))) (local.get $m))))
+        (br_if $ploop (i32.lt_u (local.tee $pc (i32.add (local.get $pc) (global.get $KC))) (local.get $k))))
+      (br_if $jloop (i32.lt_u (local.tee $jc (i32.add (local.get $jc) (global.get $NC))) (local.get $n)))))
+
+  ;; The output columns ow whose input column iw = ow*s + off lies in [0, w): [lo, hi),
+  ;; returned as lo | hi << 16 (sizes are far below 65536).
+  (func $valid_range (param $off i32) (param $s i32) (param $w i32) (param $ow i32) (result i32)
+    (local $lo i32) (local $hi i32)
+    (if (i32.lt_s (local.get $off) (i32.const 0))
+      (then (local.set $lo (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $off)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)))))
+    (if (i32.ge_s (i32.sub (i32.sub (local.get $w) (i32.const 1)) (local.get $off)) (i32.const 0))
+      (then (local.set $hi (i32.add (i32.div_u (i32.sub (i32.sub (local.get $w) (i32.const 1)) (local.get $off)) (local.get $s)) (i32.const 1)))))
+    (if (i32.gt_u (local.get $hi) (local.get $ow)) (then (local.set $hi (local.get $ow))))
+    (if (i32.gt_u (local.get $lo) (local.get $hi)) (then (local.set $lo (local.get $hi))))
+    (i32.or (local.get $lo) (i32.shl (local.get $hi) (i32.const 16))))
+
+  ;; Zero the floats in [p, end). Rows of a convolution are short (often 10-30 floats), too short
+  ;; for memory.fill / memory.copy, whose per-call cost then dominates; plain loops win.
+  (func $zero (param $p i32) (param $end i32)
+    (if (i32.lt_u (local.get $p) (local.get $end)) (then
+      (loop $z
+        (f32.store (local.get $p) (f32.const 0))
+        (br_if $z (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 4))) (local.get $end)))))))
+
+  ;; One row segment of a patch: col[s..e) = x[src], x[src + sw4], ... (add = 0), or the x
+  ;; elements += col (add = 1). With unit stride (the common case) four floats a step.
+  (func $run (param $s i32) (param $e i32) (param $src i32) (param $sw4 i32) (param $add i32)
+    (if (i32.eq (local.get $sw4) (i32.const 4))
+      (then
+        (block $done
+          (loop $vec
+            (br_if $done (i32.gt_u (i32.add (local.get $s) (i32.const 16)) (local.get $e)))
+            (if (local.get $add)
+              (then (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (local.get $s)))))
+              (else (v128.store (local.get $s) (v128.load (local.get $src)))))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))
+            (local.set $src (i32.add (local.get $src) (i32.const 16)))
+            (br $vec)))))
+    (if (i32.lt_u (local.get $s) (local.get $e)) (then
+      (loop $one
+        (if (local.get $add)
+          (then (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (local.get $s)))))
+          (else (f32.store (local.get $s) (f32.load (local.get $src)))))
+        (local.set $src (i32.add (local.get $src) (local.get $sw4)))
+        (br_if $one (i32.lt_u (local.tee $s (i32.add (local.get $s) (i32.const 4))) (local.get $e)))))))
+
+  ;; One convolution geometry walk shared by im2col (add = 0) and col2im (add = 1).
+  ;; col[(c*kh + i)*kw + j][oh*OW + ow] <-> x[c][oh*sh - ph + i*dh][ow*sw - pw + j*dw], where
+  ;; im2col copies x into col (zeros where the window hangs over the padding) and col2im adds
+  ;; col back into x (x must start zeroed; overlapping windows accumulate).
+  (func $im2col (param $x i32) (param $ch i32) (param $h i32) (param $w i32)
+                (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
+                (param $ph i32) (param $pw i32) (param $dh i32) (param $dw i32)
+                (param $oh i32) (param $ow i32) (param $col i32) (param $add i32)
+    (local $c i32) (local $i i32) (local $j i32) (local $y i32) (local $iy i32)
+    (local $range i32) (local $lo i32) (local $hi i32) (local $off i32)
+    (local $row i32) (local $src i32) (local $d i32) (local $s i32) (local $e i32)
+    (local $sw4 i32)
+    (local.set $sw4 (i32.shl (local.get $sw) (i32.const 2)))
+    (loop $cl
+      (local.set $i (i32.const 0))
+      (loop $il
+        (local.set $j (i32.const 0))
+        (loop $jl
+          (local.set $off (i32.sub (i32.mul (local.get $j) (local.get $dw)) (local.get $pw)))
+          (local.set $range (call $valid_range (local.get $off) (local.get $sw) (local.get $w) (local.get $ow)))
+          (local.set $lo (i32.and (local.get $range) (i32.const 0xffff)))
+          (local.set $hi (i32.shr_u (local.get $range) (i32.const 16)))
+          (local.set $y (i32.const 0))
+          (loop $yl
+            (local.set $iy (i32.add (i32.sub (i32.mul (local.get $y) (local.get $sh)) (local.get $ph)) (i32.mul (local.get $i) (local.get $dh))))
+            (local.set $d (i32.add (local.get $col) (i32.shl (i32.mul (local.get $y) (local.get $ow)) (i32.const 2))))
+            (if (i32.and (i32.ge_s (local.get $iy) (i32.const 0)) (i32.lt_s (local.get $iy) (local.get $h)))
+              (then
+                ;; src = &x[c][iy][lo*sw + off]
+                (local.set $src (i32.add (local.get $x)
+                  (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $h)) (local.get $iy)) (local.get $w))
+                                    (i32.add (i32.mul (local.get $lo) (local.get $sw)) (local.get $off))) (i32.const 2))))
+                (local.set $s (i32.add (local.get $d) (i32.shl (local.get $lo) (i32.const 2))))
+                (local.set $e (i32.add (local.get $d) (i32.shl (local.get $hi) (i32.const 2))))
+                (if (i32.eqz (local.get $add))
+                  (then
+                    (call $zero (local.get $d) (local.get $s))
+                    (call $zero (local.get $e) (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))))
+                (call $run (local.get $s) (local.get $e) (local.get $src) (local.get $sw4) (local.get $add)))
+              (else
+                (if (i32.eqz (local.get $add))
+                  (then (call $zero (local.get $d) (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))))))
+            (br_if $yl (i32.lt_u (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
+          (local.set $col (i32.add (local.get $col) (i32.shl (i32.mul (local.get $oh) (local.get $ow)) (i32.const 2))))
+          (br_if $jl (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
+        (br_if $il (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
+      (br_if $cl (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $ch)))))
+
+  ;; Execute a program: commands of 16 i32 each, [opcode, args...], ending with opcode 0.
+  ;;   1 gemm   m n k a rsA csA b rsB csB c ldc acc scratch
+  ;;   2 im2col x ch h w kh kw sh sw ph pw dh dw oh ow col      (3 col2im: same arguments)
+  (func (export "run") (param $p i32)
+    (local $op i32)
+    (loop $next
+      (local.set $op (i32.load (local.get $p)))
+      (if (i32.eq (local.get $op) (i32.const 1))
+        (then
+          (call $gemm
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))
+            (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)) (i32.load offset=48 (local.get $p))
+            (i32.load offset=52 (local.get $p)))))
+      (if (i32.or (i32.eq (local.get $op) (i32.const 2)) (i32.eq (local.get $op) (i32.const 3)))
+        (then
+          (call $im2col
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))
+            (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)) (i32.load offset=48 (local.get $p))
+            (i32.load offset=52 (local.get $p)) (i32.load offset=56 (local.get $p)) (i32.load offset=60 (local.get $p))
+            (i32.eq (local.get $op) (i32.const 3)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 64)))
+      (br_if $next (local.get $op))))
+)
