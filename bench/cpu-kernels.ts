@@ -68,7 +68,7 @@ function convCases(label: string, [n, c, h, w]: number[], [o, , kh, kw]: number[
  * tfjs-wasm lacks Conv2DBackpropFilter. Stand-in for stride 1, no padding, NHWC:
  * cols[N·OH·OW, KH·KW·C] = concat over (i, j) of x[:, i:i+OH, j:j+OW, :], then dW = colsᵀ · dy.
  */
-function registerWasmBackpropFilter(): void {
+export function registerWasmBackpropFilter(): void {
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter', backendName: 'wasm',

@@ -1,5 +1,7 @@
 // 2-D convolution (NCHW, weight [O, C/groups, KH, KW]) for the CPU backend, as im2col + gemm in
-// the wasm kernels. Each (image, group) pair is one unit of work: im2col its input patch into
+// the wasm kernels, on operands in the wasm memory (see threads.ts). Each function writes into
+// `out` when given one (the backend passes a tensor's view, so the result lands in place), else
+// returns a new array. Each (image, group) pair is one unit of work: im2col its input patch into
 // the thread's private column buffer, then one gemm. The units are split between the threads.
 // A 1x1 convolution with stride 1 and no padding needs no im2col: the input is the column matrix.
 
@@ -57,7 +59,7 @@ function runUnits(pl: Plan, unit: (img: number, g: number, col: number, scratch:
   const threads = Math.min(wk.threadsFor(2 * pl.n * pl.o * pl.ohw * pl.ckk), pl.n * pl.groups);
   const programs = splitRange(pl.n * pl.groups, threads).map(([u0, u1], t) => {
     const col = pl.direct ? 0 : wk.alloc(pl.ckk * pl.ohw);
-    const scratch = wk.alloc(wk.scratchBytes / 4);
+    const scratch = wk.scratch(t);
     const cmds: Command[] = [];
     for (let u = u0; u < u1; u++) cmds.push(...unit(Math.floor(u / pl.groups), u % pl.groups, col, scratch, t));
     return cmds;
@@ -69,14 +71,16 @@ function runUnits(pl: Plan, unit: (img: number, g: number, col: number, scratch:
 /** Byte address of channel `ch` of image `img` in an NCHW tensor at `base` with `chans` channels of `size`. */
 const at = (base: number, img: number, chans: number, ch: number, size: number) => base + 4 * (img * chans + ch) * size;
 
-export function conv2dForward(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], p: Conv2dParams): Float32Array {
+export function conv2dForward(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], p: Conv2dParams, out?: Float32Array): Float32Array {
   const op = 'conv2dForward';
   const pl = plan(op, xShape, wShape, p);
   checkLength(op, 'input', x, xShape);
   checkLength(op, 'weight', w, wShape);
   const wk = wasmKernels();
   wk.reset();
-  const px = wk.put(x), pw = wk.put(w), py = wk.alloc(pl.n * pl.o * pl.ohw);
+  const y = out ?? new Float32Array(pl.n * pl.o * pl.ohw);
+  checkLength(op, 'output', y, [pl.n, pl.o, pl.ohw]);
+  const px = wk.put(x), pw = wk.put(w), py = wk.place(y);
   runUnits(pl, (img, g, col, scratch) => {
     const xg = at(px, img, pl.c, g * pl.cg, pl.hw);
     const b = pl.direct ? xg : col;
@@ -88,17 +92,21 @@ export function conv2dForward(x: Float32Array, xShape: number[], w: Float32Array
       }),
     ];
   });
-  return wk.read(py, pl.n * pl.o * pl.ohw);
+  wk.finish(py, y);
+  wk.reset();
+  return y;
 }
 
-export function conv2dBackwardInput(dy: Float32Array, dyShape: number[], w: Float32Array, wShape: number[], xShape: number[], p: Conv2dParams): Float32Array {
+export function conv2dBackwardInput(dy: Float32Array, dyShape: number[], w: Float32Array, wShape: number[], xShape: number[], p: Conv2dParams, out?: Float32Array): Float32Array {
   const op = 'conv2dBackwardInput';
   const pl = plan(op, xShape, wShape, p, dyShape);
   checkLength(op, 'output gradient', dy, dyShape);
   checkLength(op, 'weight', w, wShape);
   const wk = wasmKernels();
   wk.reset();
-  const pdy = wk.put(dy), pw = wk.put(w), pdx = wk.alloc(pl.n * pl.c * pl.hw);
+  const dx = out ?? new Float32Array(pl.n * pl.c * pl.hw);
+  checkLength(op, 'output', dx, xShape);
+  const pdy = wk.put(dy), pw = wk.put(w), pdx = wk.place(dx);
   wk.view(pdx, pl.n * pl.c * pl.hw).fill(0); // col2im adds into it
   runUnits(pl, (img, g, col, scratch) => {
     const dxg = at(pdx, img, pl.c, g * pl.cg, pl.hw);
@@ -112,10 +120,12 @@ export function conv2dBackwardInput(dy: Float32Array, dyShape: number[], w: Floa
       ...(pl.direct ? [] : [patchCommand('col2im', pl.patch, dxg, col)]),
     ];
   });
-  return wk.read(pdx, pl.n * pl.c * pl.hw);
+  wk.finish(pdx, dx);
+  wk.reset();
+  return dx;
 }
 
-export function conv2dBackwardFilter(x: Float32Array, xShape: number[], dy: Float32Array, dyShape: number[], wShape: number[], p: Conv2dParams): Float32Array {
+export function conv2dBackwardFilter(x: Float32Array, xShape: number[], dy: Float32Array, dyShape: number[], wShape: number[], p: Conv2dParams, out?: Float32Array): Float32Array {
   const op = 'conv2dBackwardFilter';
   const pl = plan(op, xShape, wShape, p, dyShape);
   checkLength(op, 'input', x, xShape);
@@ -139,10 +149,13 @@ export function conv2dBackwardFilter(x: Float32Array, xShape: number[], dy: Floa
       }),
     ];
   });
-  const dw = wk.read(partials[0], size);
+  const dw = out ?? new Float32Array(size);
+  checkLength(op, 'output', dw, wShape);
+  dw.set(wk.view(partials[0], size));
   if (threads === 2) {
     const other = wk.view(partials[1], size);
     for (let i = 0; i < size; i++) dw[i] += other[i];
   }
+  wk.reset();
   return dw;
 }

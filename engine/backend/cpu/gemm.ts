@@ -1,5 +1,6 @@
-// Single-precision matrix multiply for the CPU backend: the operands are copied into the wasm
-// memory, the SIMD kernel (kernels.wat) runs on one or two threads, and C is copied back.
+// Single-precision matrix multiply for the CPU backend: the SIMD kernel (kernels.wat) runs on one
+// or two threads on operands in the wasm memory (tensors live there already; other arrays are
+// copied in, and C copied back out).
 // Transposes cost nothing here: they only change the strides the kernel's packing reads with.
 
 import { gemmCommand, splitRange, wasmKernels, type Command } from './threads.js';
@@ -46,12 +47,13 @@ export function sgemm(args: GemmArgs): void {
 
   const wk = wasmKernels();
   wk.reset();
+  const cc = c.subarray(0, needC);
   const pa = wk.put(a.subarray(0, needA)), pb = wk.put(b.subarray(0, needB));
-  const pc = accumulate ? wk.put(c.subarray(0, needC)) : wk.alloc(needC);
+  const pc = accumulate ? wk.put(cc) : wk.place(cc);
   const [rsA, csA] = transA ? [1, m] : [k, 1];
   const [rsB, csB] = transB ? [1, k] : [n, 1];
   const threads = wk.threadsFor(2 * m * n * k * batch);
-  const scratch = Array.from({ length: threads }, () => wk.alloc(wk.scratchBytes / 4));
+  const scratch = Array.from({ length: threads }, (_, t) => wk.scratch(t));
 
   // One gemm per batch over rows [i0,i1) and columns [j0,j1) of C.
   const block = (bt: number, [i0, i1]: [number, number], [j0, j1]: [number, number], t: number): Command => gemmCommand({
@@ -75,6 +77,9 @@ export function sgemm(args: GemmArgs): void {
     programs = splitRange(m, threads, 4).map((rows, t) => batches(0, batch, rows, [0, n], t));
   }
   wk.execute(programs);
-  if (strideC <= m * n) c.set(wk.view(pc, needC));
-  else for (let bt = 0; bt < batch; bt++) c.set(wk.view(pc + 4 * bt * strideC, m * n), bt * strideC);
+  if (wk.heap.addressOf(cc) !== pc) {
+    if (strideC <= m * n) cc.set(wk.view(pc, needC));
+    else for (let bt = 0; bt < batch; bt++) c.set(wk.view(pc + 4 * bt * strideC, m * n), bt * strideC);
+  }
+  wk.reset();
 }

@@ -1,7 +1,9 @@
-// The CPU backend: typed-array kernels behind the Backend interface. float32 matmul and
-// convolution go to the WebAssembly SIMD kernels on both cores; everything else is plain loops.
-// In float64 precision (gradcheck) every float buffer is a Float64Array and the plain-loop
-// reference kernels do the linear algebra.
+// The CPU backend: typed-array kernels behind the Backend interface. In float32 precision every
+// buffer lives in the wasm kernels' memory (heap.ts); matmul, convolution, and the memory-bound
+// passes of training (relu/step/affine, add/sub/mul/div on same shapes and common broadcasts,
+// bias-gradient sums, max pooling, Adam: simd.ts) run there in WebAssembly SIMD on both cores, in
+// place; everything else is plain JS loops over the same views. In float64 precision
+// (gradcheck) every float buffer is a Float64Array and the plain-loop kernels do everything.
 
 import type {
   AdamHyper, ArgReduceOp, Backend, BinaryOp, DType, MemoryInfo, ReduceOp, SgdHyper, Storage, TensorInfo, TypedArray, UnaryOp,
@@ -17,6 +19,8 @@ import { argReduceInto, reduceInto, softmaxInto } from './reduce.js';
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, matmulRef } from './reference.js';
 import { CpuStorage, type CpuArray, type FloatArray, type Precision } from './storage.js';
 import { sgemm } from './gemm.js';
+import { wasmKernels } from './threads.js';
+import { adamSimd, mapSimd, maxPoolBackwardSimd, maxPoolSimd, rowSumSimd, zipSimd } from './simd.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
 
 export class CpuBackend implements Backend {
@@ -28,11 +32,21 @@ export class CpuBackend implements Backend {
 
   // ---- memory -------------------------------------------------------------------------------
 
+  /** A new buffer: in float32 mode in the wasm memory, NOT zeroed (it may be reused); every
+   *  kernel writes all of its output (those that accumulate zero it first). */
   private alloc(size: number, dtype: DType): CpuStorage {
-    const data = dtype === 'int32' ? new Int32Array(size) : this.precision === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    let s: CpuStorage;
+    const ptr = this.precision === 'float32' ? wasmKernels().heap.alloc(size * 4) : -1;
+    if (ptr >= 0) {
+      const heap = wasmKernels().heap;
+      s = new CpuStorage(dtype === 'int32' ? heap.i32(ptr, size) : heap.f32(ptr, size), dtype, ptr);
+    } else {
+      const data = dtype === 'int32' ? new Int32Array(size) : this.precision === 'float64' ? new Float64Array(size) : new Float32Array(size);
+      s = new CpuStorage(data, dtype);
+    }
     this.live++;
-    this.bytes += data.byteLength;
-    return new CpuStorage(data, dtype);
+    this.bytes += s.data.byteLength;
+    return s;
   }
 
   private arr(t: TensorInfo | Storage): CpuArray {
@@ -50,7 +64,7 @@ export class CpuBackend implements Backend {
 
   fill(size: number, value: number, dtype: DType): Storage {
     const s = this.alloc(size, dtype);
-    if (value !== 0) s.data.fill(value);
+    s.data.fill(value);
     return s;
   }
 
@@ -65,8 +79,12 @@ export class CpuBackend implements Backend {
   async read(s: Storage): Promise<TypedArray> { return this.readSync(s); }
 
   dispose(s: Storage): void {
+    const cs = s as CpuStorage;
+    if (cs.freed) throw new Error('cpu backend: a buffer was disposed twice');
+    cs.freed = true;
     this.live--;
-    this.bytes -= (s as CpuStorage).data.byteLength;
+    this.bytes -= cs.data.byteLength;
+    if (cs.ptr >= 0) wasmKernels().heap.release(cs.ptr, cs.data.byteLength);
   }
 
   memory(): MemoryInfo { return { buffers: this.live, bytes: this.bytes }; }
@@ -77,7 +95,9 @@ export class CpuBackend implements Backend {
 
   unary(op: UnaryOp, x: TensorInfo, a?: number, b?: number): Storage {
     const out = this.alloc(x.storage.size, x.dtype);
-    const src = this.arr(x), dst = out.data, fn = unaryFn(op, a, b);
+    const src = this.arr(x), dst = out.data;
+    if (x.dtype === 'float32' && src instanceof Float32Array && mapSimd(op, src, dst as Float32Array, a ?? 1, b ?? 0)) return out;
+    const fn = unaryFn(op, a, b);
     if (op === 'affine') { const s = a ?? 1, t = b ?? 0; for (let i = 0; i < dst.length; i++) dst[i] = src[i] * s + t; }
     else if (op === 'relu') for (let i = 0; i < dst.length; i++) { const v = src[i]; dst[i] = v > 0 ? v : 0; }
     else for (let i = 0; i < dst.length; i++) dst[i] = fn(src[i]);
@@ -86,7 +106,10 @@ export class CpuBackend implements Backend {
 
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): Storage {
     const out = this.alloc(sizeOf(outShape), outDtype);
-    binaryInto(out.data, binaryFn(op), this.arr(a), this.arr(b), outShape, broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape));
+    const x = this.arr(a), y = this.arr(b), sa = broadcastStrides(a.shape, outShape), sb = broadcastStrides(b.shape, outShape);
+    if (outDtype === 'float32' && x instanceof Float32Array && y instanceof Float32Array && out.data instanceof Float32Array &&
+      zipSimd(op, x, y, out.data, outShape, sa, sb)) return out;
+    binaryInto(out.data, binaryFn(op), x, y, outShape, sa, sb);
     return out;
   }
 
@@ -114,8 +137,39 @@ export class CpuBackend implements Backend {
 
   reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): Storage {
     const out = this.alloc(sizeOf(x.shape.filter((_, i) => !axes.includes(i))), x.dtype);
-    reduceInto(op, this.arr(x), x.shape, axes, out.data);
+    if (!(op === 'sum' && x.dtype === 'float32' && this.sumSimd(this.arr(x), x.shape, axes, out.data))) {
+      reduceInto(op, this.arr(x), x.shape, axes, out.data);
+    }
     return out;
+  }
+
+  /**
+   * A float32 sum whose kept axes form one contiguous block, x = [d0 (summed), d1 (kept), d2
+   * (summed)] with long rows (bias gradients: [N,C,H,W] over [0,2,3]): the SIMD kernel sums each
+   * row, then the d0 partial sums are added here in float64, as reduceInto accumulates.
+   */
+  private sumSimd(x: CpuArray, shape: readonly number[], axes: readonly number[], out: CpuArray): boolean {
+    if (!(x instanceof Float32Array)) return false;
+    const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
+    // A full sum (nothing kept) stays in JS: one long float32 row would lose what float64 keeps.
+    if (!kept.length) return false;
+    const k0 = kept[0], k1 = kept[kept.length - 1];
+    if (k1 - k0 + 1 !== kept.length) return false;
+    const d0 = sizeOf(shape.slice(0, k0)), d1 = sizeOf(shape.slice(k0, k1 + 1)), d2 = sizeOf(shape.slice(k1 + 1));
+    if (d2 < 16 || x.length < 4096) return false;
+    const rows = this.alloc(d0 * d1, 'float32');
+    try {
+      if (!rowSumSimd(x, d2, rows.data as Float32Array)) return false;
+      const r = rows.data;
+      for (let j = 0; j < d1; j++) {
+        let s = 0;
+        for (let i = 0; i < d0; i++) s += r[i * d1 + j];
+        out[j] = s;
+      }
+      return true;
+    } finally {
+      this.dispose(rows);
+    }
   }
 
   argReduce(op: ArgReduceOp, x: TensorInfo, axis: number): Storage {
@@ -182,7 +236,9 @@ export class CpuBackend implements Backend {
       conv2dRef(this.f(x), x.shape, this.f(w), w.shape, p, out.data as FloatArray);
       return out;
     }
-    return this.adopt(conv2dForward(this.arr(x) as Float32Array, [...x.shape], this.arr(w) as Float32Array, [...w.shape], p));
+    const out = this.alloc(sizeOf(shape), 'float32');
+    conv2dForward(this.arr(x) as Float32Array, [...x.shape], this.arr(w) as Float32Array, [...w.shape], p, out.data as Float32Array);
+    return out;
   }
 
   conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, xShape: readonly number[], p: Conv2dParams): Storage {
@@ -191,7 +247,9 @@ export class CpuBackend implements Backend {
       conv2dBackwardInputRef(this.f(dy), this.f(w), w.shape, xShape, p, out.data as FloatArray);
       return out;
     }
-    return this.adopt(conv2dBackwardInput(this.arr(dy) as Float32Array, [...dy.shape], this.arr(w) as Float32Array, [...w.shape], [...xShape], p));
+    const out = this.alloc(sizeOf(xShape), 'float32');
+    conv2dBackwardInput(this.arr(dy) as Float32Array, [...dy.shape], this.arr(w) as Float32Array, [...w.shape], [...xShape], p, out.data as Float32Array);
+    return out;
   }
 
   conv2dBackwardFilter(x: TensorInfo, dy: TensorInfo, wShape: readonly number[], p: Conv2dParams): Storage {
@@ -200,14 +258,9 @@ export class CpuBackend implements Backend {
       conv2dBackwardFilterRef(this.f(x), x.shape, this.f(dy), wShape, p, out.data as FloatArray);
       return out;
     }
-    return this.adopt(conv2dBackwardFilter(this.arr(x) as Float32Array, [...x.shape], this.arr(dy) as Float32Array, [...dy.shape], [...wShape], p));
-  }
-
-  /** Take ownership of an array a kernel returned. */
-  private adopt(data: Float32Array): Storage {
-    this.live++;
-    this.bytes += data.byteLength;
-    return new CpuStorage(data, 'float32');
+    const out = this.alloc(sizeOf(wShape), 'float32');
+    conv2dBackwardFilter(this.arr(x) as Float32Array, [...x.shape], this.arr(dy) as Float32Array, [...dy.shape], [...wShape], p, out.data as Float32Array);
+    return out;
   }
 
   // ---- pooling ------------------------------------------------------------------------------
@@ -215,13 +268,22 @@ export class CpuBackend implements Backend {
   maxPool2d(x: TensorInfo, p: Pool2dParams): { out: Storage; argmax: Storage } {
     const size = sizeOf(pool2dOutShape(x.shape, p));
     const out = this.alloc(size, 'float32'), argmax = this.alloc(size, 'int32');
-    maxPoolInto(this.arr(x), x.shape, p, out.data, argmax.data as Int32Array);
+    const src = this.arr(x), [n, c, h, w] = x.shape, [, , oh, ow] = pool2dOutShape(x.shape, p);
+    const plain = p.padH === 0 && p.padW === 0 && p.dilationH === 1 && p.dilationW === 1;
+    if (!(plain && src instanceof Float32Array && maxPoolSimd(src, { planes: n * c, h, w, kh: p.kernelH, kw: p.kernelW,
+      sh: p.strideH, sw: p.strideW, oh, ow }, out.data as Float32Array, argmax.data as Int32Array))) {
+      maxPoolInto(src, x.shape, p, out.data, argmax.data as Int32Array);
+    }
     return { out, argmax };
   }
 
   maxPool2dBackward(dy: TensorInfo, argmax: TensorInfo, xShape: readonly number[]): Storage {
     const out = this.alloc(sizeOf(xShape), 'float32');
-    maxPoolBackwardInto(this.arr(dy), this.arr(argmax) as Int32Array, xShape, out.data);
+    const g = this.arr(dy), idx = this.arr(argmax) as Int32Array;
+    if (!(g instanceof Float32Array && out.data instanceof Float32Array &&
+      maxPoolBackwardSimd(g, idx, xShape[0] * xShape[1], xShape[2] * xShape[3], out.data))) {
+      maxPoolBackwardInto(g, idx, xShape, out.data);
+    }
     return out;
   }
 
@@ -240,7 +302,10 @@ export class CpuBackend implements Backend {
   // ---- optimisers ---------------------------------------------------------------------------
 
   adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, h: AdamHyper): void {
-    adamStepInPlace(this.f(param), this.f(grad), this.f(m), this.f(v), h);
+    const [p, g, mm, vv] = [this.f(param), this.f(grad), this.f(m), this.f(v)];
+    if (p instanceof Float32Array && g instanceof Float32Array && mm instanceof Float32Array && vv instanceof Float32Array &&
+      adamSimd(p, g, mm, vv, h)) return;
+    adamStepInPlace(p, g, mm, vv, h);
   }
 
   sgdStep(param: Storage, grad: Storage, momentumBuf: Storage | null, h: SgdHyper): void {

@@ -1,10 +1,13 @@
 // Runs the wasm kernels on both cores. The module is instantiated twice on one shared
-// WebAssembly.Memory: here on the calling thread, and in one worker (wasm/worker.js). A kernel
-// call copies its operands into the memory (an arena reset on every call), writes one program of
-// commands per thread, wakes the worker through Atomics, runs its own program, and waits for the
-// worker's. Calls are synchronous, so one arena and one control block suffice.
+// WebAssembly.Memory: here on the calling thread, and in one worker (wasm/worker.js). The memory
+// is also the CPU backend's heap (heap.ts): tensors already live there, so a kernel call passes
+// their addresses; an operand that does not (a plain typed array) is copied into a temporary
+// block, freed when the call ends. A call writes one program of commands per thread, wakes the
+// worker through Atomics, runs its own program, and waits for the worker's. Calls are
+// synchronous, so one set of temporaries and one control block suffice.
 
 import { canBlock, cpuCount, spawnWorker } from '../../platform.js';
+import { Heap } from './heap.js';
 import { kernelsWasmBase64 } from './wasm/kernels.wasm.js';
 
 /** One command of a wasm program: 16 ints, [opcode, args...] (see `run` in kernels.wat). */
@@ -45,8 +48,8 @@ export function patchCommand(kind: 'im2col' | 'col2im', g: PatchGeometry, x: num
  * re-measuring on a quiet one); above that, two threads win clearly.
  */
 const PARALLEL_MIN_FLOPS = 1 << 21;
-const PAGE_BYTES = 65536;
-const ALIGN = 64;
+/** The same break-even for memory-bound elementwise kernels, in elements (~30 µs of work). */
+export const PARALLEL_MIN_ELEMENTS = 1 << 17;
 /** Slots of the control block shared with the worker. */
 const SLOTS = { SEQ: 0, DONE: 1, READY: 2, PROG: 3, FAILED: 4 };
 
@@ -54,12 +57,16 @@ interface Exports { run(program: number): void; gemmScratchFloats: WebAssembly.G
 
 class WasmKernels {
   readonly memory = new WebAssembly.Memory({ initial: 64, maximum: 32768, shared: true });
+  readonly heap = new Heap(this.memory, 64);
   readonly scratchBytes: number;
   private readonly module: WebAssembly.Module;
   private readonly exports: Exports;
   private readonly control = new Int32Array(new SharedArrayBuffer(64));
   private worker: 'none' | 'absent' | 'ready' = cpuCount >= 2 && canBlock ? 'none' : 'absent';
-  private top = ALIGN;
+  /** Blocks alloc() handed out during the current call: [address, bytes]. */
+  private temps: Array<[number, number]> = [];
+  /** Each thread's gemm scratch, kept for the life of the process. */
+  private readonly scratches: number[] = [];
 
   constructor() {
     this.module = new WebAssembly.Module(Uint8Array.from(atob(kernelsWasmBase64), (ch) => ch.charCodeAt(0)));
@@ -67,9 +74,9 @@ class WasmKernels {
     this.scratchBytes = this.exports.gemmScratchFloats.value * 4;
   }
 
-  /** How many threads a job of this many flops should use (1 or 2); starts the worker once. */
-  threadsFor(flops: number): number {
-    if (flops < PARALLEL_MIN_FLOPS || this.worker === 'absent') return 1;
+  /** How many threads a job of this much work (flops, or see minWork) should use (1 or 2); starts the worker once. */
+  threadsFor(work: number, minWork = PARALLEL_MIN_FLOPS): number {
+    if (work < minWork || this.worker === 'absent') return 1;
     if (this.worker === 'none') this.startWorker();
     return this.worker === 'ready' ? 2 : 1;
   }
@@ -89,40 +96,55 @@ class WasmKernels {
     this.worker = 'absent';
   }
 
-  /** Forget everything allocated by the previous kernel call. */
-  reset(): void { this.top = ALIGN; }
+  /** Free every temporary alloc() handed out (each kernel call starts and ends with this). */
+  reset(): void {
+    for (const [ptr, bytes] of this.temps) this.heap.release(ptr, bytes);
+    this.temps = [];
+  }
 
-  /** Reserves `floats` floats (64-byte aligned), growing the memory if needed; returns the byte address. */
+  /** A temporary block of `floats` floats (64-byte aligned) until the next reset(); returns the byte address. */
   alloc(floats: number): number {
-    const ptr = this.top;
-    this.top += Math.ceil((floats * 4) / ALIGN) * ALIGN;
-    const have = this.memory.buffer.byteLength;
-    if (this.top > have) {
-      const pages = Math.ceil((this.top - have) / PAGE_BYTES);
-      try {
-        this.memory.grow(pages);
-      } catch {
-        throw new Error(`wasm kernels: a call needs ${(this.top / 2 ** 20).toFixed(0)} MiB, more than the module's 2 GiB memory`);
-      }
+    const bytes = floats * 4;
+    const ptr = this.heap.alloc(bytes);
+    if (ptr < 0) throw new Error(`wasm kernels: a call needs ${(bytes / 2 ** 20).toFixed(0)} MiB more, beyond the module's 2 GiB memory`);
+    this.temps.push([ptr, bytes]);
+    return ptr;
+  }
+
+  /** Thread t's private gemm scratch (`scratchBytes`), allocated once. */
+  scratch(t: number): number {
+    while (this.scratches.length <= t) {
+      const ptr = this.heap.alloc(this.scratchBytes);
+      if (ptr < 0) throw new Error('wasm kernels: no room for the gemm scratch');
+      this.scratches.push(ptr);
     }
-    return ptr;
+    return this.scratches[t];
   }
 
-  /** Allocates room for `data` and copies it in. */
-  put(data: Float32Array): number {
+  /** The address of `data`: where it already lives in the memory, else a temporary copy. */
+  put(data: Float32Array | Int32Array): number {
+    const at = this.heap.addressOf(data);
+    if (at >= 0) return at;
     const ptr = this.alloc(data.length);
-    this.view(ptr, data.length).set(data);
+    new (data instanceof Int32Array ? Int32Array : Float32Array)(this.memory.buffer, ptr, data.length).set(data);
     return ptr;
   }
 
-  /** A fresh copy (in the JS heap) of `floats` floats at byte address `ptr`. */
-  read(ptr: number, floats: number): Float32Array {
-    return new Float32Array(this.view(ptr, floats));
+  /** Where a kernel should write `out`: its own address if it lives in the memory, else a temporary (copy it back with `view`). */
+  place(out: Float32Array | Int32Array): number {
+    const at = this.heap.addressOf(out);
+    return at >= 0 ? at : this.alloc(out.length);
   }
 
-  /** A Float32Array over `floats` floats at byte address `ptr` (valid until the memory grows). */
+  /** A Float32Array over `floats` floats at byte address `ptr`. */
   view(ptr: number, floats: number): Float32Array {
     return new Float32Array(this.memory.buffer, ptr, floats);
+  }
+
+  /** Copy the result at `ptr` into `out` unless the kernel wrote it there in place. */
+  finish(ptr: number, out: Float32Array | Int32Array): void {
+    if (this.heap.addressOf(out) === ptr) return;
+    out.set(out instanceof Int32Array ? new Int32Array(this.memory.buffer, ptr, out.length) : this.view(ptr, out.length));
   }
 
   /** Runs one program per thread (1 or 2 of them) and returns when all are done. */

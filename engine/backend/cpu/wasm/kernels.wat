@@ -9,6 +9,9 @@
 ;;              contiguous panels, and walks them with
 ;;   $kernel    a 4x8 microkernel: 8 f32x4 accumulators held in registers over the whole K block.
 ;;   $im2col / $col2im   turn a convolution into a gemm and back.
+;;   $map / $zip / $rowsum / $maxpool / $maxpool_back / $adam
+;;              the memory-bound passes of training (activations, their gradients, bias sums,
+;;              pooling, the optimiser): in JS each costs 3-8 ns an element, here ~0.3-1.
 ;;   run        an interpreter of "programs": arrays of 16-int commands written by threads.ts, so
 ;;              the main thread and the worker execute the same code on different parts.
 ;;
@@ -349,9 +352,242 @@
         (br_if $il (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
       (br_if $cl (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $ch)))))
 
+  ;; ---- elementwise, pooling, optimiser ----------------------------------------------------
+  ;; Every loop below takes four floats a step while four remain, then one float a step through
+  ;; the same vector code (v128.load32_zero / v128.store32_lane), so each op is written once.
+
+  ;; out[i] = f(x[i]) for i in [0, n): kind 0 relu (x > 0 ? x : 0, as JS: NaN gives 0),
+  ;; 1 step (x > 0 ? 1 : 0), 2 affine (x*a + b).
+  (func $map (param $kind i32) (param $x i32) (param $out i32) (param $n i32) (param $a f32) (param $b f32)
+    (local $end i32) (local $st i32) (local $v v128) (local $va v128) (local $vb v128)
+    (local.set $va (f32x4.splat (local.get $a)))
+    (local.set $vb (f32x4.splat (local.get $b)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $st (select (i32.const 16) (i32.const 4) (i32.ge_u (i32.sub (local.get $end) (local.get $x)) (i32.const 16))))
+      (if (i32.eq (local.get $st) (i32.const 16))
+        (then (local.set $v (v128.load (local.get $x))))
+        (else (local.set $v (v128.load32_zero (local.get $x)))))
+      (if (i32.eqz (local.get $kind))
+        (then (local.set $v (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $v))))
+        (else (if (i32.eq (local.get $kind) (i32.const 1))
+          (then (local.set $v (v128.and (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))))
+          (else (local.set $v (f32x4.add (f32x4.mul (local.get $v) (local.get $va)) (local.get $vb)))))))
+      (if (i32.eq (local.get $st) (i32.const 16))
+        (then (v128.store (local.get $out) (local.get $v)))
+        (else (v128.store32_lane 0 (local.get $out) (local.get $v))))
+      (local.set $x (i32.add (local.get $x) (local.get $st)))
+      (local.set $out (i32.add (local.get $out) (local.get $st)))
+      (br $l))))
+
+  ;; out[i0][i1][i2] = a[..] op b[..] over a d0 x d1 x d2 box (out contiguous), where operand
+  ;; element (i0,i1,i2) is at i0*s0 + i1*s1 + i2*s2 (element strides; s2 is 0 or 1: a 0 stride
+  ;; broadcasts one value along the row). kind 0 add, 1 sub, 2 mul, 3 div.
+  (func $zip (param $kind i32)
+             (param $a i32) (param $sa0 i32) (param $sa1 i32) (param $sa2 i32)
+             (param $b i32) (param $sb0 i32) (param $sb1 i32) (param $sb2 i32)
+             (param $out i32) (param $d0 i32) (param $d1 i32) (param $d2 i32)
+    (local $i0 i32) (local $i1 i32) (local $pa i32) (local $pb i32) (local $end i32) (local $st i32)
+    (local $va v128) (local $vb v128) (local $sa v128) (local $sb v128) (local $v v128)
+    (if (i32.eqz (i32.mul (i32.mul (local.get $d0) (local.get $d1)) (local.get $d2))) (then (return)))
+    (loop $l0
+      (local.set $i1 (i32.const 0))
+      (loop $l1
+        (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i0) (local.get $sa0)) (i32.mul (local.get $i1) (local.get $sa1))) (i32.const 2))))
+        (local.set $pb (i32.add (local.get $b) (i32.shl (i32.add (i32.mul (local.get $i0) (local.get $sb0)) (i32.mul (local.get $i1) (local.get $sb1))) (i32.const 2))))
+        (local.set $sa (v128.load32_splat (local.get $pa)))
+        (local.set $sb (v128.load32_splat (local.get $pb)))
+        (local.set $end (i32.add (local.get $out) (i32.shl (local.get $d2) (i32.const 2))))
+        (block $done (loop $l
+          (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+          (local.set $st (select (i32.const 16) (i32.const 4) (i32.ge_u (i32.sub (local.get $end) (local.get $out)) (i32.const 16))))
+          (local.set $va (local.get $sa))
+          (if (local.get $sa2) (then
+            (if (i32.eq (local.get $st) (i32.const 16))
+              (then (local.set $va (v128.load (local.get $pa))))
+              (else (local.set $va (v128.load32_zero (local.get $pa)))))
+            (local.set $pa (i32.add (local.get $pa) (local.get $st)))))
+          (local.set $vb (local.get $sb))
+          (if (local.get $sb2) (then
+            (if (i32.eq (local.get $st) (i32.const 16))
+              (then (local.set $vb (v128.load (local.get $pb))))
+              (else (local.set $vb (v128.load32_zero (local.get $pb)))))
+            (local.set $pb (i32.add (local.get $pb) (local.get $st)))))
+          (if (i32.eqz (local.get $kind))
+            (then (local.set $v (f32x4.add (local.get $va) (local.get $vb))))
+            (else (if (i32.eq (local.get $kind) (i32.const 1))
+              (then (local.set $v (f32x4.sub (local.get $va) (local.get $vb))))
+              (else (if (i32.eq (local.get $kind) (i32.const 2))
+                (then (local.set $v (f32x4.mul (local.get $va) (local.get $vb))))
+                (else (local.set $v (f32x4.div (local.get $va) (local.get $vb)))))))))
+          (if (i32.eq (local.get $st) (i32.const 16))
+            (then (v128.store (local.get $out) (local.get $v)))
+            (else (v128.store32_lane 0 (local.get $out) (local.get $v))))
+          (local.set $out (i32.add (local.get $out) (local.get $st)))
+          (br $l)))
+        (br_if $l1 (i32.lt_u (local.tee $i1 (i32.add (local.get $i1) (i32.const 1))) (local.get $d1))))
+      (br_if $l0 (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (i32.const 1))) (local.get $d0)))))
+
+  ;; out[r] = sum of x[r*len .. r*len + len) for r in [0, rows): four partial sums, then added.
+  (func $rowsum (param $x i32) (param $rows i32) (param $len i32) (param $out i32)
+    (local $end i32) (local $st i32) (local $acc v128)
+    (if (i32.eqz (local.get $rows)) (then (return)))
+    (loop $r
+      (local.set $acc (v128.const f32x4 0 0 0 0))
+      (local.set $end (i32.add (local.get $x) (i32.shl (local.get $len) (i32.const 2))))
+      (block $done (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $st (select (i32.const 16) (i32.const 4) (i32.ge_u (i32.sub (local.get $end) (local.get $x)) (i32.const 16))))
+        (if (i32.eq (local.get $st) (i32.const 16))
+          (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $x)))))
+          (else (local.set $acc (f32x4.add (local.get $acc) (v128.load32_zero (local.get $x))))))
+        (local.set $x (i32.add (local.get $x) (local.get $st)))
+        (br $l)))
+      (f32.store (local.get $out)
+        (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+                 (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
+
+  ;; Max pooling without padding or dilation over `planes` planes of h x w: each output is the
+  ;; max of its kh x kw window at (oy*sh, ox*sw); argmax (int32) is its index iy*w + ix within
+  ;; the plane, the first of equal maxima (a strict > as in JS; a NaN never wins). Comparisons are
+  ;; branchless (select): on real activations a branch mispredicts about half the time. The
+  ;; common 2x2 window with stride 2 takes four outputs a step: the even and odd columns of two
+  ;; rows, split apart with shuffles, then the same four compares lane by lane.
+  (func $maxpool (param $x i32) (param $planes i32) (param $h i32) (param $w i32) (param $kh i32) (param $kw i32)
+                 (param $sh i32) (param $sw i32) (param $oh i32) (param $ow i32) (param $out i32) (param $arg i32)
+    (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $base i32) (local $row i32)
+    (local $best i32) (local $bv f32) (local $v f32) (local $quad i32) (local $p i32)
+    (local $a v128) (local $b v128) (local $e v128) (local $o v128) (local $m v128) (local $vv v128) (local $vi v128) (local $i0 v128)
+    (if (i32.eqz (i32.mul (local.get $planes) (i32.mul (local.get $oh) (local.get $ow)))) (then (return)))
+    (local.set $quad (i32.and (i32.and (i32.eq (local.get $kh) (i32.const 2)) (i32.eq (local.get $kw) (i32.const 2)))
+                              (i32.and (i32.eq (local.get $sh) (i32.const 2)) (i32.eq (local.get $sw) (i32.const 2)))))
+    (loop $plane
+      (local.set $oy (i32.const 0))
+      (loop $y
+        (local.set $ox (i32.const 0))
+        (loop $xl
+          ;; base: the window's top-left index in the plane
+          (local.set $base (i32.add (i32.mul (i32.mul (local.get $oy) (local.get $sh)) (local.get $w)) (i32.mul (local.get $ox) (local.get $sw))))
+          (if (i32.and (local.get $quad) (i32.le_u (i32.add (local.get $ox) (i32.const 4)) (local.get $ow)))
+            (then
+              (local.set $p (i32.add (local.get $x) (i32.shl (local.get $base) (i32.const 2))))
+              (local.set $i0 (i32x4.add (i32x4.splat (local.get $base)) (v128.const i32x4 0 2 4 6)))
+              ;; top row: even columns are taps (0,0), odd (0,1)
+              (local.set $a (v128.load (local.get $p)))
+              (local.set $b (v128.load offset=16 (local.get $p)))
+              (local.set $vv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b)))
+              (local.set $vi (local.get $i0))
+              (local.set $o (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b)))
+              (local.set $m (f32x4.gt (local.get $o) (local.get $vv)))
+              (local.set $vv (v128.bitselect (local.get $o) (local.get $vv) (local.get $m)))
+              (local.set $vi (v128.bitselect (i32x4.add (local.get $i0) (v128.const i32x4 1 1 1 1)) (local.get $vi) (local.get $m)))
+              ;; bottom row: taps (1,0) and (1,1)
+              (local.set $p (i32.add (local.get $p) (i32.shl (local.get $w) (i32.const 2))))
+              (local.set $i0 (i32x4.add (local.get $i0) (i32x4.splat (local.get $w))))
+              (local.set $a (v128.load (local.get $p)))
+              (local.set $b (v128.load offset=16 (local.get $p)))
+              (local.set $e (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b)))
+              (local.set $o (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b)))
+              (local.set $m (f32x4.gt (local.get $e) (local.get $vv)))
+              (local.set $vv (v128.bitselect (local.get $e) (local.get $vv) (local.get $m)))
+              (local.set $vi (v128.bitselect (local.get $i0) (local.get $vi) (local.get $m)))
+              (local.set $m (f32x4.gt (local.get $o) (local.get $vv)))
+              (local.set $vv (v128.bitselect (local.get $o) (local.get $vv) (local.get $m)))
+              (local.set $vi (v128.bitselect (i32x4.add (local.get $i0) (v128.const i32x4 1 1 1 1)) (local.get $vi) (local.get $m)))
+              (v128.store (local.get $out) (local.get $vv))
+              (v128.store (local.get $arg) (local.get $vi))
+              (local.set $out (i32.add (local.get $out) (i32.const 16)))
+              (local.set $arg (i32.add (local.get $arg) (i32.const 16)))
+              (local.set $ox (i32.add (local.get $ox) (i32.const 4))))
+            (else
+              (local.set $best (local.get $base))
+              (local.set $bv (f32.load (i32.add (local.get $x) (i32.shl (local.get $base) (i32.const 2)))))
+              (local.set $ky (i32.const 0))
+              (loop $wy
+                (local.set $row (i32.add (local.get $base) (i32.mul (local.get $ky) (local.get $w))))
+                (local.set $kx (i32.const 0))
+                (loop $wx
+                  (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (i32.add (local.get $row) (local.get $kx)) (i32.const 2)))))
+                  (local.set $best (select (i32.add (local.get $row) (local.get $kx)) (local.get $best) (f32.gt (local.get $v) (local.get $bv))))
+                  (local.set $bv (select (local.get $v) (local.get $bv) (f32.gt (local.get $v) (local.get $bv))))
+                  (br_if $wx (i32.lt_u (local.tee $kx (i32.add (local.get $kx) (i32.const 1))) (local.get $kw))))
+                (br_if $wy (i32.lt_u (local.tee $ky (i32.add (local.get $ky) (i32.const 1))) (local.get $kh))))
+              (f32.store (local.get $out) (local.get $bv))
+              (i32.store (local.get $arg) (local.get $best))
+              (local.set $out (i32.add (local.get $out) (i32.const 4)))
+              (local.set $arg (i32.add (local.get $arg) (i32.const 4)))
+              (local.set $ox (i32.add (local.get $ox) (i32.const 1)))))
+          (br_if $xl (i32.lt_u (local.get $ox) (local.get $ow))))
+        (br_if $y (i32.lt_u (local.tee $oy (i32.add (local.get $oy) (i32.const 1))) (local.get $oh))))
+      (local.set $x (i32.add (local.get $x) (i32.shl (i32.mul (local.get $h) (local.get $w)) (i32.const 2))))
+      (br_if $plane (local.tee $planes (i32.sub (local.get $planes) (i32.const 1))))))
+
+  ;; The adjoint of max pooling: dx (planes of hw floats) is zeroed, then each dy[i] is added at
+  ;; its plane's argmax[i]; dy and argmax hold ohw values a plane.
+  (func $maxpool_back (param $dy i32) (param $arg i32) (param $planes i32) (param $ohw i32) (param $hw i32) (param $dx i32)
+    (local $i i32) (local $p i32)
+    (memory.fill (local.get $dx) (i32.const 0) (i32.shl (i32.mul (local.get $planes) (local.get $hw)) (i32.const 2)))
+    (if (i32.eqz (i32.mul (local.get $planes) (local.get $ohw))) (then (return)))
+    (loop $plane
+      (local.set $i (local.get $ohw))
+      (loop $l
+        (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (local.get $arg)) (i32.const 2))))
+        (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (local.get $dy))))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+        (local.set $arg (i32.add (local.get $arg) (i32.const 4)))
+        (br_if $l (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+      (local.set $dx (i32.add (local.get $dx) (i32.shl (local.get $hw) (i32.const 2))))
+      (br_if $plane (local.tee $planes (i32.sub (local.get $planes) (i32.const 1))))))
+
+  ;; Adam (PyTorch's rule), in place on n floats: g' = g + l2*p; m = b1*m + c1*g';
+  ;; v = b2*v + c2*g'^2; p = p*decay - lr*(m/bc1) / (sqrt(v/bc2) + eps). (c1 = 1 - b1 and
+  ;; c2 = 1 - b2 come computed in float64, as the JS kernel has them.)
+  (func $adam (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+              (param $lr f32) (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32)
+              (param $eps f32) (param $bc1 f32) (param $bc2 f32) (param $l2 f32) (param $decay f32)
+    (local $end i32) (local $st i32) (local $vp v128) (local $vg v128) (local $vm v128) (local $vv v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $st (select (i32.const 16) (i32.const 4) (i32.ge_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))))
+      (if (i32.eq (local.get $st) (i32.const 16))
+        (then
+          (local.set $vp (v128.load (local.get $p))) (local.set $vg (v128.load (local.get $g)))
+          (local.set $vm (v128.load (local.get $m))) (local.set $vv (v128.load (local.get $v))))
+        (else
+          (local.set $vp (v128.load32_zero (local.get $p))) (local.set $vg (v128.load32_zero (local.get $g)))
+          (local.set $vm (v128.load32_zero (local.get $m))) (local.set $vv (v128.load32_zero (local.get $v)))))
+      (local.set $vg (f32x4.add (local.get $vg) (f32x4.mul (f32x4.splat (local.get $l2)) (local.get $vp))))
+      (local.set $vm (f32x4.add (f32x4.mul (f32x4.splat (local.get $b1)) (local.get $vm)) (f32x4.mul (f32x4.splat (local.get $c1)) (local.get $vg))))
+      (local.set $vv (f32x4.add (f32x4.mul (f32x4.splat (local.get $b2)) (local.get $vv))
+                                (f32x4.mul (f32x4.mul (f32x4.splat (local.get $c2)) (local.get $vg)) (local.get $vg))))
+      (local.set $vp (f32x4.sub (f32x4.mul (local.get $vp) (f32x4.splat (local.get $decay)))
+        (f32x4.div (f32x4.mul (f32x4.splat (local.get $lr)) (f32x4.div (local.get $vm) (f32x4.splat (local.get $bc1))))
+                   (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (f32x4.splat (local.get $bc2)))) (f32x4.splat (local.get $eps))))))
+      (if (i32.eq (local.get $st) (i32.const 16))
+        (then
+          (v128.store (local.get $p) (local.get $vp)) (v128.store (local.get $m) (local.get $vm)) (v128.store (local.get $v) (local.get $vv)))
+        (else
+          (v128.store32_lane 0 (local.get $p) (local.get $vp)) (v128.store32_lane 0 (local.get $m) (local.get $vm))
+          (v128.store32_lane 0 (local.get $v) (local.get $vv))))
+      (local.set $p (i32.add (local.get $p) (local.get $st)))
+      (local.set $g (i32.add (local.get $g) (local.get $st)))
+      (local.set $m (i32.add (local.get $m) (local.get $st)))
+      (local.set $v (i32.add (local.get $v) (local.get $st)))
+      (br $l))))
+
   ;; Execute a program: commands of 16 i32 each, [opcode, args...], ending with opcode 0.
   ;;   1 gemm   m n k a rsA csA b rsB csB c ldc acc scratch
   ;;   2 im2col x ch h w kh kw sh sw ph pw dh dw oh ow col      (3 col2im: same arguments)
+  ;;   4 map    kind x out n a b                                 (a, b: f32 bits)
+  ;;   5 zip    kind a sa0 sa1 sa2 b sb0 sb1 sb2 out d0 d1 d2
+  ;;   6 rowsum x rows len out
+  ;;   7 maxpool x planes h w kh kw sh sw oh ow out argmax
+  ;;   8 maxpool_back dy argmax planes ohw hw dx
+  ;;   9 adam   p g m v n lr b1 c1 b2 c2 eps bc1 bc2 l2 decay     (the last ten: f32 bits)
   (func (export "run") (param $p i32)
     (local $op i32)
     (loop $next
@@ -373,6 +609,43 @@
             (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)) (i32.load offset=48 (local.get $p))
             (i32.load offset=52 (local.get $p)) (i32.load offset=56 (local.get $p)) (i32.load offset=60 (local.get $p))
             (i32.eq (local.get $op) (i32.const 3)))))
+      (if (i32.eq (local.get $op) (i32.const 4))
+        (then
+          (call $map
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (f32.load offset=20 (local.get $p)) (f32.load offset=24 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 5))
+        (then
+          (call $zip
+            (i32.load offset=4 (local.get $p))
+            (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p)) (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p))
+            (i32.load offset=24 (local.get $p)) (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))
+            (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)) (i32.load offset=48 (local.get $p)) (i32.load offset=52 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 6))
+        (then
+          (call $rowsum
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p)) (i32.load offset=16 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 7))
+        (then
+          (call $maxpool
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))
+            (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)) (i32.load offset=48 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 8))
+        (then
+          (call $maxpool_back
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 9))
+        (then
+          (call $adam
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p))
+            (f32.load offset=24 (local.get $p)) (f32.load offset=28 (local.get $p)) (f32.load offset=32 (local.get $p))
+            (f32.load offset=36 (local.get $p)) (f32.load offset=40 (local.get $p)) (f32.load offset=44 (local.get $p))
+            (f32.load offset=48 (local.get $p)) (f32.load offset=52 (local.get $p)) (f32.load offset=56 (local.get $p))
+            (f32.load offset=60 (local.get $p)))))
       (local.set $p (i32.add (local.get $p) (i32.const 64)))
       (br_if $next (local.get $op))))
 )

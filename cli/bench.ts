@@ -1,0 +1,59 @@
+// `zerograd bench`: our kernels and training step beside TensorFlow.js, in one process, as ratios.
+// The suites live in bench/; this command only picks them, prints their tables and the JSON rows.
+
+import type { Args, Command } from './args.js';
+import { printJson, say } from './output.js';
+
+const SUITES = ['cpu', 'train', 'webgpu', 'all'] as const;
+type Suite = (typeof SUITES)[number];
+
+export const command: Command = {
+  name: 'bench',
+  summary: 'our kernels and training step beside TensorFlow.js',
+  usage: '[--quick] [--suite all]',
+  description: [
+    'Times our kernels beside TensorFlow.js in the same process and reports GFLOP/s and ratios (ours / theirs):',
+    '  cpu     matmul 128-1024 and the cnn model\'s two conv2d shapes (forward, input and filter gradients)',
+    '          on our CPU backend vs tfjs "cpu" and "wasm" (XNNPACK; its missing Conv2DBackpropFilter is',
+    '          supplied as im2col + its own matmul, and marked "stand-in")',
+    '  train   one cnn training step at batch 64 (forward, backward, Adam) in samples/s vs tfjs "wasm"',
+    '  webgpu  our WGSL matmul and conv vs tfjs-backend-webgpu on the same Dawn adapter',
+    'Times are medians. This machine is shared and noisy: compare the ratios of several runs.',
+  ].join('\n'),
+  flags: [
+    { name: 'quick', help: 'fewer iterations and sizes (about a minute)' },
+    { name: 'suite', value: SUITES.join('|'), default: 'all', help: 'which benchmarks to run' },
+  ],
+  examples: ['zerograd bench --quick', 'zerograd bench --suite cpu --json'],
+  run,
+};
+
+async function run(args: Args): Promise<number> {
+  const suite: Suite = args.choice('suite', SUITES);
+  const quick = args.flag('quick');
+  const want = (s: Suite) => suite === 'all' || suite === s;
+  const rows: Record<string, unknown>[] = [];
+  if (want('cpu')) {
+    const { runCpuKernelBench, formatRows } = await import('../bench/cpu-kernels.js');
+    const r = await runCpuKernelBench({ quick });
+    say('CPU kernels (GFLOP/s)');
+    say(formatRows(r));
+    rows.push(...r.map((x) => ({ suite: 'cpu', ...x })));
+  }
+  if (want('train')) {
+    const { runTrainStepBench, formatTrainRows } = await import('../bench/train-step.js');
+    const r = await runTrainStepBench({ quick });
+    say('\nTraining step, cnn, batch 64 (samples/s)');
+    say(formatTrainRows(r));
+    rows.push(...r.map((x) => ({ suite: 'train', ...x })));
+  }
+  if (want('webgpu')) {
+    const { runWebGpuKernelBench } = await import('../bench/webgpu-kernels.js');
+    const r = await runWebGpuKernelBench({ quick });
+    say('\nWebGPU kernels (GFLOP/s, same adapter)');
+    for (const x of r) say(`${x.name.padEnd(36)} ours ${x.ours_gflops.toFixed(3).padStart(8)}  tfjs-webgpu ${x.tfjs_webgpu_gflops.toFixed(3).padStart(8)}  ratio ${x.ratio.toFixed(2)}`);
+    rows.push(...r.map((x) => ({ suite: 'webgpu', ...x })));
+  }
+  if (args.flag('json')) printJson({ rows });
+  return 0;
+}
