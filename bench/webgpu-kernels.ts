@@ -76,7 +76,7 @@ export async function runWebGpuKernelBench(opts: { quick: boolean }): Promise<Ro
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs-backend-webgpu did not initialise on this adapter');
   await tf.ready();
-  console.log(`ours: ${be.description}; tfjs: ${tf.getBackend()}`);
+  process.stderr.write(`ours: ${be.description}; tfjs: ${tf.getBackend()}\n`);
 
   const cases = [
     ...(opts.quick ? [128, 256, 512] : [128, 256, 512, 1024]).map(matmulCase),
@@ -96,7 +96,6 @@ export async function runWebGpuKernelBench(opts: { quick: boolean }): Promise<Ro
     };
     const ours = gflops('ours'), theirs = gflops('tfjs');
     rows.push({ name: c.name, ours_gflops: +ours.toFixed(3), tfjs_webgpu_gflops: +theirs.toFixed(3), ratio: +(ours / theirs).toFixed(2) });
-    console.log(rows[rows.length - 1]);
   }
   return rows;
 }
