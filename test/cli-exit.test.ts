@@ -10,7 +10,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'zerograd-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['cli/zerograd.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return cliEnv({}, ...args);
+}
+
+function cliEnv(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['cli/zerograd.js', ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -50,6 +54,12 @@ describe('zerograd CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/zerograd: error: train: unknown option '--epochz'/);
     expect(r.stderr).toMatch(/usage: zerograd train/);
+  });
+
+  it('a bad ZEROGRAD_BACKEND is a usage error naming the variable: exit 2', () => {
+    const r = cliEnv({ ZEROGRAD_BACKEND: 'tpu' }, 'train', '--limit', '10', '--epochs', '1', '--out', join(tmp, 'env'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/zerograd: error: train: ZEROGRAD_BACKEND must be one of auto, cpu, webgpu, got 'tpu'/);
   });
 
   it('a bad flag value and an unknown command are usage errors too', () => {
