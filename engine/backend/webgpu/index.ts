@@ -37,6 +37,9 @@ export class WebGpuBackend implements Backend {
 
   upload(values: TypedArray): Storage {
     const s = this.pool.alloc(values.length, values instanceof Int32Array ? 'int32' : 'float32');
+    // A recycled buffer may still be used by a recorded, unsubmitted dispatch; writeBuffer would
+    // land before it, so submit that batch first.
+    if (values.length > 0 && this.rt.pendingUse(s.buffer)) this.rt.flush();
     if (values.length > 0) this.device.queue.writeBuffer(s.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
     return s;
   }

@@ -8,9 +8,10 @@
 // everything else (op codes, tile sizes, flags) by `override` constants at pipeline creation.
 // Each (shader, entry, types, constants) variant compiles once and is cached.
 //
-// Errors: each dispatch runs inside a validation error scope. popErrorScope is asynchronous, so
-// an error is recorded with the kernel's name and shapes and thrown by the next read() or
-// sync(); a synchronous exception is rethrown at once with the same context. Nothing waits on
+// Errors: each dispatch's bind group is made inside a validation error scope, and each batch's
+// submit inside another. popErrorScope is asynchronous, so an error is recorded with the
+// kernel's name and shapes (for a batch: its first and last kernels) and thrown by the next
+// read() or sync(); a synchronous exception is rethrown at once with the same context. Nothing waits on
 // a scope at dispatch time, so it is always on rather than a debug mode (its cost was not
 // measured separately; it is in the bench figures).
 
@@ -62,17 +63,30 @@ export function grid(count: number): [number, number, number] {
   return [x, Math.max(1, Math.ceil(count / x)), 1];
 }
 
+const UNIFORM_SLOT = 256;          // bytes per dispatch's parameters: minUniformBufferOffsetAlignment at most 256
+const BATCH = 256;                 // dispatches recorded before a submit is forced (slots in the arena)
+
 export class Runtime {
   private modules = new Map<string, GPUShaderModule>();
   private pipelines = new Map<string, GPUComputePipeline>();
-  private uniformBuffer: GPUBuffer;
   private pending: Promise<string | null>[] = [];
   private lost: string | null = null;
+  // The open batch: dispatches recorded into one encoder (one compute pass) and submitted together
+  // by flush(): at a read(), a sync(), an upload into a buffer the batch touches, or after BATCH
+  // dispatches. Each dispatch has its own 256-byte slot of the uniform arena; the slots in use are
+  // written with one writeBuffer just before the submit (writes land before the submit's commands,
+  // and after every earlier submit, so recycling the arena per batch is safe).
+  private arena: GPUBuffer;
+  private arenaWords = new Uint32Array((BATCH * UNIFORM_SLOT) / 4);
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private count = 0;
+  private kernels: string[] = [];
+  private touched = new Set<GPUBuffer>();
+  private staging = new Map<number, GPUBuffer[]>();
 
   constructor(readonly device: GPUDevice) {
-    // One uniform buffer serves every dispatch: writeBuffer and submit are ordered on the queue,
-    // and each dispatch is its own submit, so a kernel sees the parameters written just before it.
-    this.uniformBuffer = device.createBuffer({ size: UNIFORM_WORDS * 4, usage: BUF_UNIFORM | BUF_COPY_DST });
+    this.arena = device.createBuffer({ size: BATCH * UNIFORM_SLOT, usage: BUF_UNIFORM | BUF_COPY_DST });
     device.lost.then((info) => {
       this.lost = info.reason === 'destroyed' ? 'the device was destroyed' : `the device was lost (${info.reason}): ${info.message}`;
     });
@@ -126,22 +140,45 @@ export class Runtime {
     for (const b of l.bindings) if (b?.disposed) throw new Error(`webgpu: ${where}: an operand was already disposed`);
     try {
       const pipeline = this.pipeline(l);
-      this.device.queue.writeBuffer(this.uniformBuffer, 0, l.params.words);
+      if (this.count === BATCH) this.flush();
+      const slot = this.count;
       this.device.pushErrorScope('validation');
-      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniformBuffer } }];
+      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.arena, offset: slot * UNIFORM_SLOT, size: UNIFORM_WORDS * 4 } }];
       l.bindings.forEach((b, i) => { if (b) entries.push({ binding: i + 1, resource: { buffer: b.buffer, size: b.bindBytes } }); });
       const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-      const encoder = this.device.createCommandEncoder();
-      const pass = encoder.beginComputePass();
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(...l.groups);
-      pass.end();
-      this.device.queue.submit([encoder.finish()]);
       this.track(this.device.popErrorScope(), where);
+      this.arenaWords.set(l.params.words, (slot * UNIFORM_SLOT) / 4);
+      this.encoder ??= this.device.createCommandEncoder();
+      this.pass ??= this.encoder.beginComputePass();
+      this.pass.setPipeline(pipeline);
+      this.pass.setBindGroup(0, bindGroup);
+      this.pass.dispatchWorkgroups(...l.groups);
+      this.count++;
+      this.kernels.push(where);
+      for (const b of l.bindings) if (b) this.touched.add(b.buffer);
     } catch (e) {
       throw new Error(`webgpu: ${where}: ${(e as Error).message}`);
     }
+  }
+
+  /** Whether a recorded, unsubmitted dispatch uses this buffer: a queue.writeBuffer into it now
+   *  would land before that dispatch runs, so the caller must flush() first. */
+  pendingUse(buffer: GPUBuffer): boolean { return this.touched.has(buffer); }
+
+  /** Submit the open batch (and, if given, one more copy recorded after it). */
+  flush(extra?: (encoder: GPUCommandEncoder) => void): void {
+    if (!this.encoder && !extra) return;
+    const encoder = this.encoder ?? this.device.createCommandEncoder();
+    this.pass?.end();
+    extra?.(encoder);
+    const n = this.count;
+    const kernels = this.kernels;
+    this.encoder = null; this.pass = null; this.count = 0; this.kernels = []; this.touched.clear();
+    this.device.pushErrorScope('validation');
+    if (n > 0) this.device.queue.writeBuffer(this.arena, 0, this.arenaWords.buffer, 0, n * UNIFORM_SLOT);
+    this.device.queue.submit([encoder.finish()]);
+    const context = n === 0 ? 'a readback copy' : n === 1 ? kernels[0] : `a batch of ${n} dispatches (${kernels[0]} ... ${kernels[n - 1]})`;
+    this.track(this.device.popErrorScope(), context);
   }
 
   /** Throw the first error any earlier dispatch reported. */
@@ -156,23 +193,36 @@ export class Runtime {
     this.assertAlive('read');
     if (s.disposed) throw new Error(`webgpu: read of a disposed ${s.dtype} storage of ${s.size} elements`);
     const bytes = s.size * 4;
-    if (bytes === 0) { await this.check(); return new ArrayBuffer(0); }
-    const staging = this.device.createBuffer({ size: bytes, usage: BUF_MAP_READ | BUF_COPY_DST });
-    const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(s.buffer, 0, staging, 0, bytes);
-    this.device.queue.submit([encoder.finish()]);
+    if (bytes === 0) { this.flush(); await this.check(); return new ArrayBuffer(0); }
+    const cls = Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
+    const staging = this.staging.get(cls)?.pop() ?? this.device.createBuffer({ size: cls, usage: BUF_MAP_READ | BUF_COPY_DST });
+    let ok = false;
     try {
-      await staging.mapAsync(MAP_READ);
-      return staging.getMappedRange().slice(0);
+      this.flush((encoder) => encoder.copyBufferToBuffer(s.buffer, 0, staging, 0, bytes));
+      await staging.mapAsync(MAP_READ, 0, bytes);
+      const out = staging.getMappedRange(0, bytes).slice(0);
+      staging.unmap();
+      ok = true;
+      return out;
+    } catch (e) {
+      this.assertAlive('read');
+      throw e;
     } finally {
-      if (staging.mapState === 'mapped') staging.unmap();
-      staging.destroy();
+      if (ok) {
+        let list = this.staging.get(cls);
+        if (!list) this.staging.set(cls, (list = []));
+        list.push(staging);
+      } else {
+        if (staging.mapState === 'mapped') staging.unmap();
+        staging.destroy();
+      }
       await this.check();
     }
   }
 
   async sync(): Promise<void> {
     this.assertAlive('sync');
+    this.flush();
     await this.device.queue.onSubmittedWorkDone();
     await this.check();
   }
