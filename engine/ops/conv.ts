@@ -212,9 +212,8 @@ function interpWeights(outSize: number, inSize: number, mode: 'nearest' | 'bilin
 export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
   requireRank('interpolate', x, 4);
   const [, , h, w] = x.shape;
-  const [oh, ow] = opts.size !== undefined ? pair(opts.size)
-    : opts.scaleFactor !== undefined ? [Math.floor(h * opts.scaleFactor), Math.floor(w * opts.scaleFactor)]
-      : (() => { throw new Error('interpolate: give size or scaleFactor'); })();
+  if (opts.size === undefined && opts.scaleFactor === undefined) throw new Error('interpolate: give size or scaleFactor');
+  const [oh, ow] = opts.size !== undefined ? pair(opts.size) : [Math.floor(h * opts.scaleFactor!), Math.floor(w * opts.scaleFactor!)];
   if (oh < 1 || ow < 1) throw new Error(`interpolate: output size ${oh}×${ow} must be positive`);
   const mode = opts.mode ?? 'nearest', ac = opts.alignCorners ?? false;
   return separable(x, linearMap(oh, h, interpWeights(oh, h, mode, ac)), linearMap(ow, w, interpWeights(ow, w, mode, ac)));

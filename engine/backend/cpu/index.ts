@@ -98,9 +98,7 @@ export class CpuBackend implements Backend {
     const src = this.arr(x), dst = out.data;
     if (x.dtype === 'float32' && src instanceof Float32Array && mapSimd(op, src, dst as Float32Array, a ?? 1, b ?? 0)) return out;
     const fn = unaryFn(op, a, b);
-    if (op === 'affine') { const s = a ?? 1, t = b ?? 0; for (let i = 0; i < dst.length; i++) dst[i] = src[i] * s + t; }
-    else if (op === 'relu') for (let i = 0; i < dst.length; i++) { const v = src[i]; dst[i] = v > 0 ? v : 0; }
-    else for (let i = 0; i < dst.length; i++) dst[i] = fn(src[i]);
+    for (let i = 0; i < dst.length; i++) dst[i] = fn(src[i]);
     return out;
   }
 
