@@ -1,12 +1,17 @@
 // Reverse-mode autograd over a graph recorded as ops run (define-by-run, as in PyTorch).
 // An op calls record() with its output and a closure that maps the output's gradient to its
 // inputs' gradients; backward() walks the graph in reverse topological order.
+//
+// A backward closure may return a gradient of the broadcast (output) shape for an input that was
+// broadcast: backward() sums it down to the input's shape once, here, as tinygrad does, so every
+// rule stays a one-liner (add's is (g) => [g, g], expand's is (g) => [g]). This file imports no
+// op module: the little arithmetic it needs (accumulate, ones, sum-to-shape and its adjoint) is
+// written directly with backend kernels, so the ops can all depend on it without a cycle.
 
+import type { Backend } from './backend/backend.js';
 import { keep, tidy } from './scope.js';
-import { fmt, sameShape } from './shape.js';
+import { broadcastStrides, fmt, sameShape, type Shape } from './shape.js';
 import { Tensor } from './tensor.js';
-import { add } from './ops/elementwise.js';
-import { onesLike } from './ops/creation.js';
 
 let gradEnabled = true;
 
@@ -44,6 +49,55 @@ export function recordNonDifferentiable(name: string, inputs: readonly Tensor[],
     if (blocked) out.blockedBy = blocked.blockedBy ?? name;
   }
   return out;
+}
+
+// ---- the engine's own arithmetic on gradients --------------------------------------------------
+
+function sameBackend(what: string, a: Tensor, b: Tensor): Backend {
+  if (a.backend !== b.backend) throw new Error(`internal: ${what}: gradients live on different backends (${a.backend.name} and ${b.backend.name})`);
+  return a.backend;
+}
+
+/** a + b for two gradients of one shape; recorded (under createGraph) with the adjoint (u, u). */
+function accumulate(a: Tensor, b: Tensor): Tensor {
+  const be = sameBackend('accumulating a gradient', a, b);
+  const out = Tensor.fromStorage(be.binary('add', a, b, a.shape, 'float32'), a.shape, 'float32', be);
+  return record('accumulate', [a, b], out, (u) => [u, u]);
+}
+
+/** The axes of `from` to sum so it becomes `to`, or null if `to` does not broadcast to `from`. */
+function broadcastAxes(from: Shape, to: Shape): number[] | null {
+  const lead = from.length - to.length;
+  if (lead < 0) return null;
+  const axes: number[] = [];
+  for (let i = 0; i < from.length; i++) {
+    if (i < lead) { axes.push(i); continue; }
+    const d = to[i - lead];
+    if (d === from[i]) continue;
+    if (d !== 1) return null;
+    axes.push(i);
+  }
+  return axes;
+}
+
+/** Sum g down to `shape` (the adjoint of broadcasting), or null when `shape` does not broadcast
+ *  to g's shape. Differentiable under createGraph: its adjoint is broadcastTo. */
+export function trySumTo(g: Tensor, shape: Shape): Tensor | null {
+  if (sameShape(g.shape, shape)) return g;
+  const axes = broadcastAxes(g.shape, shape);
+  if (!axes) return null;
+  const be = g.backend;
+  // The reduce kernel drops the summed axes; what is left has `shape`'s elements in order.
+  const out = Tensor.fromStorage(be.reduce('sum', g, axes), shape, g.dtype, be);
+  return record('sumTo', [g], out, (u) => [broadcastTo(u, g.shape)]);
+}
+
+/** Broadcast u to `shape` (a stride-0 copy); its adjoint is trySumTo. */
+function broadcastTo(u: Tensor, shape: Shape): Tensor {
+  const from = u.shape;
+  const be = u.backend;
+  const out = Tensor.fromStorage(be.strided(u, shape, broadcastStrides(from, shape), 0), shape, u.dtype, be);
+  return record('broadcastTo', [u], out, (g) => [trySumTo(g, from)]);
 }
 
 export interface BackwardOptions {
@@ -110,7 +164,8 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
   };
 
   withGradMode(!!opts.createGraph, () => {
-    grads.set(root, own(gradient ? alias(gradient) : onesLike(root)));
+    const ones = () => Tensor.fromStorage(root.backend.fill(root.size, 1, root.dtype), root.shape, root.dtype, root.backend);
+    grads.set(root, own(gradient ? alias(gradient) : ones()));
     for (const t of order) {
       const g = grads.get(t);
       if (!g) continue;
@@ -119,7 +174,7 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
       if (!node) {
         // A leaf: accumulate into .grad, which outlives any tidy() scope.
         if (t.grad) {
-          const sum = add(t.grad, g);
+          const sum = accumulate(t.grad, g);
           // Under createGraph both are inputs of the recorded sum: disposing them would cut the graph.
           if (!opts.createGraph) { t.grad.dispose(); g.dispose(); }
           t.grad = keep(sum);
@@ -130,24 +185,27 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
       }
       // Temporaries made inside a backward closure die with it, unless the graph is being recorded.
       const inGrads = opts.createGraph ? node.backward(g) : tidy(() => [...node.backward(g)]);
+      // Gradients the closure returned that were summed down or added in: freed once every input
+      // has had its share (the closure may return one tensor for two inputs).
+      const spent: Tensor[] = [];
       node.inputs.forEach((input, i) => {
-        const gi = inGrads[i];
-        if (!input.requiresGrad || !gi) return;
-        if (!sameShape(gi.shape, input.shape)) {
-          throw new Error(`internal: ${node.name} backward gave a gradient of shape ${fmt(gi.shape)} for an input of shape ${fmt(input.shape)}`);
+        const raw = inGrads[i];
+        if (!input.requiresGrad || !raw) return;
+        const gi = trySumTo(raw, input.shape);
+        if (!gi) {
+          throw new Error(`internal: ${node.name} backward gave a gradient of shape ${fmt(raw.shape)} for an input of shape ${fmt(input.shape)}, which does not broadcast to it`);
         }
+        if (gi !== raw) spent.push(raw);
         const prev = grads.get(input);
         if (prev) {
-          grads.set(input, own(add(prev, gi)));
-          // Under createGraph, prev and gi are inputs of the recorded add: disposing them would cut the graph.
-          if (!opts.createGraph) {
-            prev.dispose();
-            if (!owned.has(gi)) gi.dispose();
-          }
+          grads.set(input, own(accumulate(prev, gi)));
+          // Under createGraph, prev and gi are inputs of the recorded sum: disposing them would cut the graph.
+          if (!opts.createGraph) { prev.dispose(); spent.push(gi); }
         } else {
           grads.set(input, own(gi));
         }
       });
+      if (!opts.createGraph) for (const s of spent) if (!owned.has(s)) s.dispose();
       if (!opts.createGraph) g.dispose();
       // As in PyTorch, retainGraph defaults to createGraph: the new graph refers to the old one.
       if (!(opts.retainGraph ?? opts.createGraph)) { t.node = null; t.graphFreed = true; }

@@ -19,7 +19,8 @@ class DataRef {
 export interface GradNode {
   readonly name: string;
   readonly inputs: readonly Tensor[];
-  /** One gradient per input (null where the input needs none), each of that input's shape. */
+  /** One gradient per input (null where the input needs none), each of that input's shape or of
+   *  a shape the input broadcasts to (backward() sums it down). */
   readonly backward: (grad: Tensor) => readonly (Tensor | null)[];
 }
 

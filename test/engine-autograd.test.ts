@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import {
   Tensor, tensor, zeros, ones, randn, rand, arange, full, noGrad, tidy, keep, memory, manualSeed, Generator,
   add, sub, mul, div, maximum, matmul, conv2d, maxPool2d, linear, relu, sum, where, argmax, dropout, crossEntropy,
-  isGradEnabled, enableGrad, eq, oneHot, slice, indexSelect, permute,
+  isGradEnabled, enableGrad, eq, oneHot, slice, indexSelect, permute, expand, sumTo,
 } from '../engine/index.js';
+import { record } from '../engine/autograd.js';
 
 const vals = (t: Tensor) => Array.from(t.dataSync());
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
@@ -48,6 +49,46 @@ describe('gradients: accumulation, reset, reuse', () => {
     a.mul(b).sum().backward();
     close(vals(a.grad!), [60, 60]);
     close(vals(b.grad!), [3, 3, 3]);
+  });
+  it('backward() sums a gradient of the broadcast shape down to each input (a rule may return g as is)', () => {
+    // A custom op whose backward hands every input the output's gradient unchanged: the engine
+    // does the reduction, for leading axes ([3] from [2,3]) and size-1 axes ([2,1] from [2,3]).
+    const a = tensor([[1], [2]], { requiresGrad: true });
+    const b = tensor([10, 20, 30], { requiresGrad: true });
+    const y = record('plus', [a, b], noGrad(() => add(a, b)), (g) => [g, g]);
+    y.backward(tensor([[1, 2, 3], [4, 5, 6]]));
+    close(vals(a.grad!), [6, 15]);
+    close(vals(b.grad!), [5, 7, 9]);
+    // expand's backward is (g) => [g] for the same reason.
+    const c = tensor([[1], [2]], { requiresGrad: true });
+    expand(c, [4, 2, 3]).mul(tensor([1, 2, 3])).sum().backward();
+    close(vals(c.grad!), [24, 24]);
+  });
+  it('a gradient that does not broadcast to its input is an internal error naming the op', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const bad = record('badShape', [x], noGrad(() => x.mul(2)), (g) => [g.reshape([3, 1])]);
+    expect(() => bad.sum().backward()).toThrow('internal: badShape backward gave a gradient of shape [3,1] for an input of shape [3], which does not broadcast to it');
+    const bad2 = record('badShape2', [x], noGrad(() => x.mul(2)), () => [ones([2])]);
+    expect(() => bad2.sum().backward()).toThrow('internal: badShape2 backward gave a gradient of shape [2] for an input of shape [3]');
+  });
+  it('sumTo is the public face of the same reduction, with its own error', () => {
+    close(vals(sumTo(tensor([[1, 2, 3], [4, 5, 6]]), [1, 3])), [5, 7, 9]);
+    close(vals(sumTo(tensor([[1, 2, 3], [4, 5, 6]]), [2, 1])), [6, 15]);
+    close(vals(sumTo(tensor([[1, 2, 3], [4, 5, 6]]), [])), [21]);
+    expect(() => sumTo(tensor([[1, 2, 3]]), [2])).toThrow('sumTo: shape [2] does not broadcast to [1,3]');
+  });
+  it('second order through a broadcast: d/dw of (d/dw sum(x·w))² with w broadcast over rows', () => {
+    // y = sum(x * w), w [1,3] broadcast over x [2,3]: dy/dw_j = sum_i x_ij (the engine's sumTo);
+    // f = sum_j (dy/dw_j)^2, so df/dx_ij = 2 sum_i' x_i'j (through sumTo's adjoint, broadcastTo).
+    const x = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const w = tensor([[0.5, -1, 2]], { requiresGrad: true });
+    x.mul(w).sum().backward(undefined, { createGraph: true });
+    const gw = w.grad!;
+    close(vals(gw), [5, 7, 9]);
+    x.grad = null; w.grad = null;
+    gw.square().sum().backward();
+    close(vals(x.grad!), [10, 14, 18, 10, 14, 18]);
+    expect(w.grad).toBeNull();
   });
   it('backward with an explicit gradient for a non-scalar output', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
@@ -204,6 +245,24 @@ describe('memory', () => {
     expect(memory().tensors).toBe(before + 3);
     out.result.dispose(); out.list[0].dispose(); x.dispose();
     expect(memory().tensors).toBe(before);
+  });
+  it('backward through broadcasting ops frees every temporary (the engine\'s sumTo included)', () => {
+    const w = tensor([[0.5, -1, 2]], { requiresGrad: true });
+    const b = tensor([1], { requiresGrad: true });
+    const x = randn([4, 3]);
+    const step = () => {
+      // No tidy(): whatever backward() leaves behind would show in the count.
+      const made: Tensor[] = [];
+      const m = (t: Tensor) => { made.push(t); return t; };
+      const y = m(m(m(m(m(x.mul(w)).add(b)).sub(w)).div(m(w.add(3)))).relu());
+      m(y.sum()).backward();
+      for (const t of made) t.dispose();
+      w.grad!.dispose(); w.grad = null; b.grad!.dispose(); b.grad = null;
+    };
+    step();
+    const start = memory();
+    for (let i = 0; i < 20; i++) step();
+    expect(memory()).toEqual(start);
   });
   it('keep() takes a tensor out of the scope', () => {
     let k: Tensor | null = null;

@@ -488,6 +488,10 @@ describe('gradcheck: second order (createGraph)', () => {
     check(gradNorm((x, i) => wsum(concat([indexSelect(x, 0, i).flatten(), slice(x, [0, 1], [3, 4], [2, 2]).square().flatten(), pad(x, [1, 0]).flatten()], 0).square(), 171)),
       [randn([3, 4], 172), ints([2, 0, 2])]);
   });
+  it('broadcasting binary ops and expand (the engine sums the gradient down, and that sum is differentiated)', () => {
+    check(gradNorm((x, w, b) => wsum(x.mul(w).add(b).tanh().add(expand(w, [3, 2, 4]).mul(x).div(b.square().add(1))), 190), [0, 1, 2]),
+      [randn([2, 4], 191), randn([1, 4], 192), randn([3, 1, 1], 193)]);
+  });
   it('avgPool2d and adaptiveAvgPool2d', () => {
     check(gradNorm((x) => wsum(avgPool2d(x.square(), 2, { stride: 1 }).add(adaptiveAvgPool2d(x.exp(), [2, 3])), 173)), [randn([1, 1, 3, 4], 174)]);
   });

@@ -1,15 +1,13 @@
 // Elementwise ops: each states its forward (one backend kernel) and its backward (other ops)
-// side by side. Binary ops broadcast like NumPy; their backward sums the gradient back down to
-// each input's shape.
+// side by side. Binary ops broadcast like NumPy; their backward returns gradients of the output's
+// shape, which backward() sums down to each input's shape.
 
 import type { BinaryOp, DType, UnaryOp } from '../backend/backend.js';
 import { record, recordNonDifferentiable } from '../autograd.js';
-import { broadcastShapes, fmt, sameShape, type Shape } from '../shape.js';
+import { broadcastShapes, fmt, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { full } from './creation.js';
 import { backendOf, requireFloat, wrap, type TensorLike } from './kernel.js';
-import { reshape } from './shape.js';
-import { sum } from './reduce.js';
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -22,15 +20,6 @@ function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const be = backendOf(op, a, b);
   const shape = broadcastShapes(op, a.shape, b.shape);
   return wrap(be, be.binary(op, a, b, shape, a.dtype), shape, a.dtype);
-}
-
-/** Sum a broadcast gradient back down to `shape` (the adjoint of broadcasting). */
-export function sumTo(g: Tensor, shape: Shape): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const lead = g.ndim - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  return reshape(sum(g, axes), shape);
 }
 
 /** Numbers become 0-d tensors; int32 meets float32 as float32 (type promotion). */
@@ -187,14 +176,14 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
   if (typeof b === 'number' && a instanceof Tensor && a.dtype === 'float32') return affine(a, 1, b);
   if (typeof a === 'number' && b instanceof Tensor && b.dtype === 'float32') return affine(b, 1, a);
   const [x, y] = operands('add', a, b);
-  return record('add', [x, y], binaryKernel('add', x, y), (g) => [sumTo(g, x.shape), sumTo(g, y.shape)]);
+  return record('add', [x, y], binaryKernel('add', x, y), (g) => [g, g]);
 }
 
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   if (typeof b === 'number' && a instanceof Tensor && a.dtype === 'float32') return affine(a, 1, -b);
   if (typeof a === 'number' && b instanceof Tensor && b.dtype === 'float32') return affine(b, -1, a);
   const [x, y] = operands('sub', a, b);
-  return record('sub', [x, y], binaryKernel('sub', x, y), (g) => [sumTo(g, x.shape), neg(sumTo(g, y.shape))]);
+  return record('sub', [x, y], binaryKernel('sub', x, y), (g) => [g, neg(g)]);
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
@@ -202,7 +191,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   if (typeof a === 'number' && b instanceof Tensor && b.dtype === 'float32') return affine(b, a, 0);
   const [x, y] = operands('mul', a, b);
   return record('mul', [x, y], binaryKernel('mul', x, y),
-    (g) => [x.requiresGrad ? sumTo(mul(g, y), x.shape) : null, y.requiresGrad ? sumTo(mul(g, x), y.shape) : null]);
+    (g) => [x.requiresGrad ? mul(g, y) : null, y.requiresGrad ? mul(g, x) : null]);
 }
 
 export function div(a: TensorLike, b: TensorLike): Tensor {
@@ -210,8 +199,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('div', a, b);
   // d(x/y)/dy = -x / y^2
   return record('div', [x, y], binaryKernel('div', x, y),
-    (g) => [x.requiresGrad ? sumTo(div(g, y), x.shape) : null,
-      y.requiresGrad ? sumTo(neg(div(mul(g, x), square(y))), y.shape) : null]);
+    (g) => [x.requiresGrad ? div(g, y) : null, y.requiresGrad ? neg(div(mul(g, x), square(y))) : null]);
 }
 
 export function pow(a: TensorLike, b: TensorLike): Tensor {
@@ -221,8 +209,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   const z = binaryKernel('pow', x, y);
   // d/dx = y x^(y-1);  d/dy = x^y log x
   return record('pow', [x, y], z,
-    (g) => [x.requiresGrad ? sumTo(mul(g, mul(y, pow(x, sub(y, 1)))), x.shape) : null,
-      y.requiresGrad ? sumTo(mul(g, mul(z, log(x))), y.shape) : null]);
+    (g) => [x.requiresGrad ? mul(g, mul(y, pow(x, sub(y, 1)))) : null, y.requiresGrad ? mul(g, mul(z, log(x))) : null]);
 }
 
 /** Elementwise max; on ties the gradient is split evenly, as in PyTorch. */
@@ -230,14 +217,14 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('maximum', a, b);
   const share = (p: Tensor, q: Tensor) => add(gt(p, q), mul(eq(p, q), 0.5));
   return record('maximum', [x, y], binaryKernel('maximum', x, y),
-    (g) => [sumTo(mul(g, share(x, y)), x.shape), sumTo(mul(g, share(y, x)), y.shape)]);
+    (g) => [mul(g, share(x, y)), mul(g, share(y, x))]);
 }
 
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('minimum', a, b);
   const share = (p: Tensor, q: Tensor) => add(lt(p, q), mul(eq(p, q), 0.5));
   return record('minimum', [x, y], binaryKernel('minimum', x, y),
-    (g) => [sumTo(mul(g, share(x, y)), x.shape), sumTo(mul(g, share(y, x)), y.shape)]);
+    (g) => [mul(g, share(x, y)), mul(g, share(y, x))]);
 }
 
 // Comparisons give 1 or 0 in the operands' dtype and stop the graph.
@@ -259,7 +246,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
   const out = wrap(be, be.where(cond, x, y, shape), shape, x.dtype);
   return record('where', [x, y], out,
-    (g) => [sumTo(where(cond, g, 0), x.shape), sumTo(where(cond, 0, g), y.shape)]);
+    (g) => [where(cond, g, 0), where(cond, 0, g)]);
 }
 
 /** x with `value` where mask is nonzero (attention masks). */

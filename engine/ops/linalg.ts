@@ -5,7 +5,7 @@
 import { record } from '../autograd.js';
 import { broadcastShapes, fmt, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add, sumTo } from './elementwise.js';
+import { add } from './elementwise.js';
 import { backendOf, requireFloat, wrap } from './kernel.js';
 import { expand, reshape } from './shape.js';
 
@@ -17,14 +17,15 @@ function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const batch = Math.max(a.shape[0], b.shape[0]);
   const out = wrap(be, be.matmul(a, b, transA, transB), [batch, m, n], 'float32');
   return record('matmul', [a, b], out, (g) => {
-    // The four cases of d(op(A) op(B)), written so each result has the stored layout of A or B.
+    // The four cases of d(op(A) op(B)), written so each result has the stored layout of A or B
+    // (with the full batch: backward() sums it over a broadcast batch of 1).
     const ga = !a.requiresGrad ? null
       : !transA ? (!transB ? mm(g, b, false, true) : mm(g, b, false, false))
         : (!transB ? mm(b, g, false, true) : mm(b, g, true, true));
     const gb = !b.requiresGrad ? null
       : !transB ? (!transA ? mm(a, g, true, false) : mm(a, g, false, false))
         : (!transA ? mm(g, a, true, false) : mm(g, a, true, true));
-    return [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
+    return [ga, gb];
   });
 }
 

@@ -1,8 +1,8 @@
 // Reductions along axes (sum, mean, max, min, var, logsumexp), arg-reductions, and softmax.
 
 import type { ReduceOp } from '../backend/backend.js';
-import { noGrad, record, recordNonDifferentiable } from '../autograd.js';
-import { normAxes, normAxis, reducedShape, sizeOf } from '../shape.js';
+import { noGrad, record, recordNonDifferentiable, trySumTo } from '../autograd.js';
+import { fmt, normAxes, normAxis, reducedShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { abs, add, div, eq, exp, log, mul, sqrt, square, sub, where } from './elementwise.js';
 import { backendOf, requireFloat, wrap } from './kernel.js';
@@ -29,6 +29,14 @@ export function sum(x: Tensor, axes?: Axes, keepDim = false): Tensor {
   const ax = normAxes('sum', axes, x.ndim);
   const y = record('sum', [x], reduceKernel('sum', x, ax), (g) => [spread(g, x, ax)]);
   return keepDims(y, x, ax, keepDim);
+}
+
+/** Sum a broadcast tensor back down to `shape` (the adjoint of broadcasting: what backward()
+ *  does to every broadcast input's gradient). */
+export function sumTo(x: Tensor, shape: Shape): Tensor {
+  const y = trySumTo(x, shape);
+  if (!y) throw new Error(`sumTo: shape ${fmt(shape)} does not broadcast to ${fmt(x.shape)}, so it cannot be summed down to it`);
+  return y;
 }
 
 export function mean(x: Tensor, axes?: Axes, keepDim = false): Tensor {

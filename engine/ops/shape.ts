@@ -4,10 +4,8 @@
 import { record } from '../autograd.js';
 import { broadcastStrides, fmt, normAxis, sameShape, sizeOf, stridesOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add, sumTo } from './elementwise.js';
-import { scatterAdd } from './indexing.js';
+import { add } from './elementwise.js';
 import { backendOf, wrap } from './kernel.js';
-import { arange } from './creation.js';
 
 function stridedKernel(op: string, x: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
   const be = backendOf(op, x);
@@ -70,7 +68,8 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   return permute(x, p);
 }
 
-/** Broadcast to a larger shape (-1 keeps a size); a copy, whose gradient is summed back. */
+/** Broadcast to a larger shape (-1 keeps a size); a copy. Its gradient has the output's shape:
+ *  backward() sums it back down. */
 export function expand(x: Tensor, shape: Shape): Tensor {
   const lead = shape.length - x.ndim;
   if (lead < 0) throw new Error(`expand: cannot expand ${fmt(x.shape)} to fewer dimensions ${fmt(shape)}`);
@@ -80,7 +79,7 @@ export function expand(x: Tensor, shape: Shape): Tensor {
   });
   if (sameShape(target, x.shape)) return x;
   const out = stridedKernel('expand', x, target, broadcastStrides(x.shape, target), 0);
-  return record('expand', [x], out, (g) => [sumTo(g, x.shape)]);
+  return record('expand', [x], out, (g) => [g]);
 }
 
 /** Python-style slice per axis: starts/ends may be negative and are clamped; steps >= 1. */
@@ -98,17 +97,24 @@ export function slice(x: Tensor, starts: readonly number[], ends: readonly numbe
   const offset = begin.reduce((acc, b, i) => acc + b * xs[i], 0);
   const out = stridedKernel('slice', x, size, xs.map((st, i) => st * step[i]), offset);
   return record('slice', [x], out, (g) => {
-    // Undo the steps with a scatter along each stepped axis, then pad back to the full extent.
+    // Undo the steps (s - 1 zeros after each element along each stepped axis), then pad back to
+    // the full extent.
     let full = g;
-    step.forEach((s, i) => {
-      if (s === 1 || size[i] === 0) return;
-      const idx = arange(0, size[i] * s, s);
-      const shape = [...full.shape]; shape[i] = (size[i] - 1) * s + 1;
-      full = scatterAdd(full, idx, i, shape);
-    });
+    step.forEach((s, i) => { if (s > 1 && size[i] > 0) full = interleaveZeros(full, i, s); });
     const after = x.shape.map((n, i) => n - begin[i] - full.shape[i]);
     return [padFull(full, begin, after, 0)];
   });
+}
+
+/** Along axis i, put s - 1 zeros after every element but the last: [a, b] -> [a, 0, b] for s = 2.
+ *  Padding a new axis of size 1 and merging it is a strided slice's adjoint built from pad and
+ *  reshape, so it stays differentiable to any order. */
+function interleaveZeros(t: Tensor, i: number, s: number): Tensor {
+  const n = t.shape[i];
+  const col = reshape(t, [...t.shape.slice(0, i + 1), 1, ...t.shape.slice(i + 1)]);
+  const padded = padFull(col, col.shape.map(() => 0), col.shape.map((_, d) => (d === i + 1 ? s - 1 : 0)), 0);
+  const merged = reshape(padded, [...t.shape.slice(0, i), n * s, ...t.shape.slice(i + 1)]);
+  return slice(merged, merged.shape.map(() => 0), merged.shape.map((m, d) => (d === i ? (n - 1) * s + 1 : m)));
 }
 
 /** torch.narrow: length elements from start along dim. */
