@@ -26,22 +26,23 @@ fn offsets(i: u32) -> vec3<u32> {
   return o;
 }
 
-// Codes: the order of BINARY_OPS in engine/backend/webgpu/codes.ts.
+// Codes: BINARY_CODES in engine/backend/webgpu/codes.ts.
 fn apply(x: TIn, y: TIn) -> TOut {
   switch OP {
-    case 0u: { return TOut(x + y); }
-    case 1u: { return TOut(x - y); }
-    case 2u: { return TOut(x * y); }
-    case 3u: { return TOut(x / y); }
-    case 4u: { return TOut(powf(f32(x), f32(y))); }
-    case 5u: { return TOut(max(x, y)); }
-    case 6u: { return TOut(min(x, y)); }
-    case 7u: { return select(TOut(0), TOut(1), x == y); }
-    case 8u: { return select(TOut(0), TOut(1), x != y); }
-    case 9u: { return select(TOut(0), TOut(1), x < y); }
-    case 10u: { return select(TOut(0), TOut(1), x <= y); }
-    case 11u: { return select(TOut(0), TOut(1), x > y); }
-    default: { return select(TOut(0), TOut(1), x >= y); }
+    case 0u: { return TOut(x + y); } // add
+    case 1u: { return TOut(x - y); } // sub
+    case 2u: { return TOut(x * y); } // mul
+    case 3u: { return TOut(x / y); } // div
+    case 4u: { return TOut(powf(f32(x), f32(y))); } // pow
+    case 5u: { return TOut(max(x, y)); } // maximum
+    case 6u: { return TOut(min(x, y)); } // minimum
+    case 7u: { return select(TOut(0), TOut(1), x == y); } // eq
+    case 8u: { return select(TOut(0), TOut(1), x != y); } // ne
+    case 9u: { return select(TOut(0), TOut(1), x < y); } // lt
+    case 10u: { return select(TOut(0), TOut(1), x <= y); } // le
+    case 11u: { return select(TOut(0), TOut(1), x > y); } // gt
+    case 12u: { return select(TOut(0), TOut(1), x >= y); } // ge
+    default: { return bitcast<TOut>(poisonBits()); } // no op: NaN (2143289344 in i32)
   }
 }
 

@@ -14,6 +14,11 @@ fn pf(i: u32) -> f32 { return bitcast<f32>(pu(i)); }
 fn flatId(gid: vec3<u32>, nwg: vec3<u32>, wgSize: u32) -> u32 { return gid.x + gid.y * nwg.x * wgSize; }
 fn flatGroup(wid: vec3<u32>, nwg: vec3<u32>) -> u32 { return wid.x + wid.y * nwg.x; }
 
+// The 32-bit word a switch's `default:` returns for a code that no table in codes.ts gives: a
+// NaN as f32 (2143289344 as i32), so a code the host and the shader disagree on shows up instead
+// of passing for an op. Made from a run-time value, since a NaN constant is a compile error.
+fn poisonBits() -> u32 { return 0x7fc00000u | (pu(0u) & 0u); }
+
 // x ** y with the real-valued answers Math.pow gives for negative bases and integer exponents.
 fn powf(x: f32, y: f32) -> f32 {
   if (y == 0.0) { return 1.0; }

@@ -5,6 +5,7 @@
 //                            (iy + pad - ky*dil) is a multiple of the stride: zeros elsewhere)
 //   MODE 2 backward filter:  dW[og, cg*KH*KW] = dY[og, N*OH*OW] . im2col(X)^T, with split-K
 //                            partial sums in [splits, O, cg*KH*KW] that the host adds up.
+// MODE: CONV_MODES in engine/backend/webgpu/codes.ts.
 override MODE: u32 = 0u;
 
 // Params: 8 N, 9 C, 10 H, 11 W, 12 O, 13 OH, 14 OW, 15 KH, 16 KW, 17 strideH, 18 strideW,
@@ -31,12 +32,13 @@ fn loadA(g: u32, m: u32, k: u32, kEnd: u32) -> f32 {
   let khw = pu(15u) * pu(16u);
   let cg = pu(23u); let og = pu(24u);
   switch MODE {
-    case 0u: { return srcA[(g * og + m) * pu(2u) + k]; }
-    case 1u: { return srcA[((g * og + k / khw) * cg + m) * khw + k % khw]; }
-    default: {
+    case 0u: { return srcA[(g * og + m) * pu(2u) + k]; } // conv2d
+    case 1u: { return srcA[((g * og + k / khw) * cg + m) * khw + k % khw]; } // conv2dBackwardInput
+    case 2u: { // conv2dBackwardFilter
       let ohw = pu(13u) * pu(14u);
       return srcA[((k / ohw) * pu(12u) + g * og + m) * ohw + k % ohw];
     }
+    default: { return bitcast<f32>(poisonBits()); } // no mode: NaN
   }
 }
 
@@ -46,11 +48,11 @@ fn loadB(g: u32, k: u32, n: u32, kEnd: u32) -> f32 {
   let OH = pu(13u); let OW = pu(14u);
   let cg = pu(23u); let og = pu(24u);
   switch MODE {
-    case 0u: {   // k = (ci, ky, kx), n = (b, oy, ox)
+    case 0u: { // conv2d: k = (ci, ky, kx), n = (b, oy, ox)
       let r = k % khw; let s = n % (OH * OW);
       return xAt(n / (OH * OW), g * cg + k / khw, tapY(s / OW, r / KW), tapX(s % OW, r % KW));
     }
-    case 1u: {   // k = (oc, ky, kx), n = (b, iy, ix); reads dY
+    case 1u: { // conv2dBackwardInput: k = (oc, ky, kx), n = (b, iy, ix); reads dY
       let H = pu(10u); let W = pu(11u);
       let r = k % khw; let s = n % (H * W);
       let oy = srcOut(s / W, r / KW, pu(19u), pu(21u), pu(17u), OH);
@@ -58,24 +60,26 @@ fn loadB(g: u32, k: u32, n: u32, kEnd: u32) -> f32 {
       if (oy < 0 || ox < 0) { return 0.0; }
       return srcB[(((n / (H * W)) * pu(12u) + g * og + k / khw) * OH + u32(oy)) * OW + u32(ox)];
     }
-    default: {   // k = (b, oy, ox), n = (ci, ky, kx); reads X
+    case 2u: { // conv2dBackwardFilter: k = (b, oy, ox), n = (ci, ky, kx); reads X
       let r = n % khw; let s = k % (OH * OW);
       return xAt(k / (OH * OW), g * cg + n / khw, tapY(s / OW, r / KW), tapX(s % OW, r % KW));
     }
+    default: { return bitcast<f32>(poisonBits()); } // no mode: NaN
   }
 }
 
 fn storeC(z: u32, g: u32, split: u32, m: u32, n: u32, v: f32) {
   let og = pu(24u); let cg = pu(23u);
   switch MODE {
-    case 0u: {
+    case 0u: { // conv2d
       let ohw = pu(13u) * pu(14u);
       dst[((n / ohw) * pu(12u) + g * og + m) * ohw + n % ohw] = v;
     }
-    case 1u: {
+    case 1u: { // conv2dBackwardInput
       let hw = pu(10u) * pu(11u);
       dst[((n / hw) * pu(9u) + g * cg + m) * hw + n % hw] = v;
     }
-    default: { dst[(split * pu(12u) + g * og + m) * pu(1u) + n] = v; }
+    case 2u: { dst[(split * pu(12u) + g * og + m) * pu(1u) + n] = v; } // conv2dBackwardFilter
+    default: { dst[(split * pu(12u) + g * og + m) * pu(1u) + n] = v; } // no mode: the loads' NaN, in row-major [splits, O, N]
   }
 }

@@ -21,32 +21,33 @@ fn erf_(v: f32) -> f32 {
 fn tanh_(v: f32) -> f32 { let e = exp(-2.0 * abs(v)); return sign(v) * (1.0 - e) / (1.0 + e); }
 fn sigmoid_(v: f32) -> f32 { let e = exp(-abs(v)); return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0); }
 
-// Codes: the order of UNARY_OPS in engine/backend/webgpu/codes.ts (0 is the identity).
+// Codes: UNARY_CODES in engine/backend/webgpu/codes.ts (0 is the identity, for cast).
 fn apply(v: f32, a: f32, b: f32) -> f32 {
   switch OP {
-    case 1u: { return -v; }
-    case 2u: { return exp(v); }
-    case 3u: { return log(v); }
-    case 4u: { return sqrt(v); }
-    case 5u: { return inverseSqrt(v); }
-    case 6u: { return abs(v); }
-    case 7u: { return sign(v); }
-    case 8u: { return v * v; }
-    case 9u: { return 1.0 / v; }
-    case 10u: { return max(v, 0.0); }
-    case 11u: { return select(0.0, 1.0, v > 0.0); }
-    case 12u: { return tanh_(v); }
-    case 13u: { return sigmoid_(v); }
-    case 14u: { return erf_(v); }
-    case 15u: { return sin(v); }
-    case 16u: { return cos(v); }
-    case 17u: { return floor(v); }
-    case 18u: { return select(a * v, v, v > 0.0); }
-    case 19u: { return select(a * (exp(v) - 1.0), v, v > 0.0); }
-    case 20u: { return min(max(v, a), b); }
-    case 21u: { return powf(v, a); }
-    case 22u: { return v * a + b; }
-    default: { return v; }
+    case 0u: { return v; } // identity
+    case 1u: { return -v; } // neg
+    case 2u: { return exp(v); } // exp
+    case 3u: { return log(v); } // log
+    case 4u: { return sqrt(v); } // sqrt
+    case 5u: { return inverseSqrt(v); } // rsqrt
+    case 6u: { return abs(v); } // abs
+    case 7u: { return sign(v); } // sign
+    case 8u: { return v * v; } // square
+    case 9u: { return 1.0 / v; } // reciprocal
+    case 10u: { return max(v, 0.0); } // relu
+    case 11u: { return select(0.0, 1.0, v > 0.0); } // step
+    case 12u: { return tanh_(v); } // tanh
+    case 13u: { return sigmoid_(v); } // sigmoid
+    case 14u: { return erf_(v); } // erf
+    case 15u: { return sin(v); } // sin
+    case 16u: { return cos(v); } // cos
+    case 17u: { return floor(v); } // floor
+    case 18u: { return select(a * v, v, v > 0.0); } // leakyRelu
+    case 19u: { return select(a * (exp(v) - 1.0), v, v > 0.0); } // elu
+    case 20u: { return min(max(v, a), b); } // clamp
+    case 21u: { return powf(v, a); } // powScalar
+    case 22u: { return v * a + b; } // affine
+    default: { return bitcast<f32>(poisonBits()); } // no op: NaN
   }
 }
 

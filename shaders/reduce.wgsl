@@ -3,7 +3,7 @@
 // only unravels two small index spaces. Long reductions use a workgroup per output with a
 // shared-memory tree; short ones a thread per output.
 alias T = f32;
-override OP: u32 = 0u;      // 0 sum, 1 max, 2 min
+override OP: u32 = 0u;      // REDUCE_CODES (reduce_*) or ARG_REDUCE_CODES (arg_main) in codes.ts
 override WG: u32 = 256u;
 
 @group(0) @binding(1) var<storage, read> x: array<T>;
@@ -14,9 +14,10 @@ var<workgroup> partial: array<T, WG>;
 
 fn combine(a: T, b: T) -> T {
   switch OP {
-    case 1u: { return max(a, b); }
-    case 2u: { return min(a, b); }
-    default: { return a + b; }
+    case 0u: { return a + b; } // sum
+    case 1u: { return max(a, b); } // max
+    case 2u: { return min(a, b); } // min
+    default: { return bitcast<T>(poisonBits()); } // no op: NaN
   }
 }
 
@@ -61,7 +62,18 @@ fn reduce_groups(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups)
   if (lid == 0u && live) { out[o] = partial[0]; }
 }
 
-// Params: 0 outputs (outer*inner), 1 n (axis length), 2 inner. Ties keep the first index.
+var<private> unknownOp = false;
+
+// Whether v takes the place of the best value so far (strictly: ties keep the first index).
+fn better(v: T, best: T) -> bool {
+  switch OP {
+    case 1u: { return v > best; } // argmax
+    case 2u: { return v < best; } // argmin
+    default: { unknownOp = true; return false; } // no op: arg_main writes index -1
+  }
+}
+
+// Params: 0 outputs (outer*inner), 1 n (axis length), 2 inner.
 @compute @workgroup_size(WG)
 fn arg_main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let o = flatId(gid, nwg, WG);
@@ -72,7 +84,7 @@ fn arg_main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   var bv = x[base];
   for (var k = 1u; k < n; k++) {
     let v = x[base + k * inner];
-    if ((OP == 1u && v > bv) || (OP == 2u && v < bv)) { bv = v; best = k; }
+    if (better(v, bv)) { bv = v; best = k; }
   }
-  outIdx[o] = i32(best);
+  outIdx[o] = select(i32(best), -1, unknownOp);
 }

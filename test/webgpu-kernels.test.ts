@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, BinaryOp, DType, Storage, TensorInfo, UnaryOp } from '../engine/backend/backend.js';
 import { CpuBackend } from '../engine/backend/cpu/index.js';
 import { createWebGpuBackend } from '../engine/backend/webgpu/index.js';
+import { ARG_REDUCE_CODES, BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '../engine/backend/webgpu/codes.js';
 import type { Conv2dParams, Pool2dParams } from '../engine/conv-geometry.js';
 
 const cpu = new CpuBackend();
@@ -316,6 +317,30 @@ describe('webgpu optimisers and plumbing', () => {
     expect(() => gpu.unary('exp', { storage: b, shape: [6], dtype: 'float32' })).toThrow(/unary exp \(x \[6\]\): an operand was already disposed/);
     gpu.dispose(a);
     await gpu.sync();
+  });
+
+  it("a code the shader has no case for gives NaN (or index -1), never an op; a name outside the tables is an error", async () => {
+    // Simulate a table that disagrees with its shader by pointing one entry at a code with no case.
+    const swap = async <T,>(table: object, key: string, run: () => Promise<T>): Promise<T> => {
+      const t = table as Record<string, number>, was = t[key];
+      t[key] = 99;
+      try { return await run(); } finally { t[key] = was; }
+    };
+    const info = (s: Storage, shape: number[]): TensorInfo => ({ storage: s, shape, dtype: s.dtype });
+    const readOut = async (s: Storage) => { const v = await gpu.read(s); gpu.dispose(s); return Array.from(v); };
+    const x = gpu.upload(Float32Array.of(1, -2, 3)), k = gpu.upload(Int32Array.of(4, 5, 6));
+    const neg = await swap(UNARY_CODES, 'neg', async () => readOut(gpu.unary('neg', info(x, [3]))));
+    expect(neg.every(Number.isNaN), `unary: ${neg}`).toBe(true);
+    const sub = await swap(BINARY_CODES, 'sub', async () => readOut(gpu.binary('sub', info(x, [3]), info(x, [3]), [3], 'float32')));
+    expect(sub.every(Number.isNaN), `binary: ${sub}`).toBe(true);
+    const isub = await swap(BINARY_CODES, 'sub', async () => readOut(gpu.binary('sub', info(k, [3]), info(k, [3]), [3], 'int32')));
+    expect(isub).toEqual([2143289344, 2143289344, 2143289344]);   // NaN's bits, as i32
+    const red = await swap(REDUCE_CODES, 'max', async () => readOut(gpu.reduce('max', info(x, [3]), [0])));
+    expect(red.every(Number.isNaN), `reduce: ${red}`).toBe(true);
+    const arg = await swap(ARG_REDUCE_CODES, 'argmax', async () => readOut(gpu.argReduce('argmax', info(x, [3]), 0)));
+    expect(arg).toEqual([-1]);
+    expect(() => gpu.unary('gelu' as UnaryOp, info(x, [3]))).toThrow("webgpu: no shader code for unary op 'gelu'");
+    gpu.dispose(x); gpu.dispose(k);
   });
 
   it('shaders.generated.ts matches shaders/*.wgsl', () => {

@@ -5,14 +5,17 @@
 // computes the same values.
 
 import type { AdamHyper, BinaryOp, UnaryOp } from '../backend.js';
-import { PARALLEL_MIN_ELEMENTS, splitRange, wasmKernels, type Command } from './threads.js';
+import { OPCODES, PARALLEL_MIN_ELEMENTS, splitRange, wasmKernels, type Command } from './threads.js';
 
 const bits = new Int32Array(1), asFloat = new Float32Array(bits.buffer);
 /** The int32 whose bits are the float32 nearest v (commands are int arrays). */
 function f32bits(v: number): number { asFloat[0] = v; return bits[0]; }
 
-const MAP_KINDS: Partial<Record<UnaryOp, number>> = { relu: 0, step: 1, affine: 2 };
-const ZIP_KINDS: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+/** The ops $map and $zip in kernels.wat serve, and the `kind` each takes there (the header
+ *  comments of those functions list them; test/op-codes.test.ts checks the two agree). Partial:
+ *  any other op runs in JS. A kind beyond these traps in the wasm. */
+export const MAP_KINDS: { readonly [P in UnaryOp]?: number } = { relu: 0, step: 1, affine: 2 };
+export const ZIP_KINDS: { readonly [P in BinaryOp]?: number } = { add: 0, sub: 1, mul: 2, div: 3 };
 
 /** Addresses of arrays in the wasm memory, or null if any is not there. */
 function addresses(...arrs: ArrayBufferView[]): number[] | null {
@@ -33,7 +36,7 @@ export function mapSimd(op: UnaryOp, x: Float32Array, out: Float32Array, a = 1, 
   if (kind === undefined || !at) return false;
   const [px, po] = at;
   run(out.length, (threads) => splitRange(out.length, threads, 4).map(([i0, i1]) =>
-    [[4, kind, px + 4 * i0, po + 4 * i0, i1 - i0, f32bits(a), f32bits(b), 0, 0, 0, 0, 0, 0, 0, 0, 0]]));
+    [[OPCODES.map, kind, px + 4 * i0, po + 4 * i0, i1 - i0, f32bits(a), f32bits(b), 0, 0, 0, 0, 0, 0, 0, 0, 0]]));
   return true;
 }
 
@@ -66,7 +69,7 @@ export function zipSimd(op: BinaryOp, a: Float32Array, b: Float32Array, out: Flo
       const box = [d0, d1, d2];
       box[axis] = i1 - i0;
       const outStride = axis === 0 ? d1 * d2 : axis === 1 ? d2 : 1;
-      return [[5, kind, pa + 4 * i0 * A[axis], A[0], A[1], A[2], pb + 4 * i0 * B[axis], B[0], B[1], B[2],
+      return [[OPCODES.zip, kind, pa + 4 * i0 * A[axis], A[0], A[1], A[2], pb + 4 * i0 * B[axis], B[0], B[1], B[2],
         po + 4 * i0 * outStride, box[0], box[1], box[2], 0, 0]];
     });
   });
@@ -79,7 +82,7 @@ export function rowSumSimd(x: Float32Array, len: number, out: Float32Array): boo
   if (!at) return false;
   const [px, po] = at;
   run(x.length, (threads) => splitRange(out.length, threads).map(([r0, r1]) =>
-    [[6, px + 4 * r0 * len, r1 - r0, len, po + 4 * r0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]));
+    [[OPCODES.rowsum, px + 4 * r0 * len, r1 - r0, len, po + 4 * r0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]));
   return true;
 }
 
@@ -92,7 +95,7 @@ export function maxPoolSimd(x: Float32Array, g: PoolGeometry, out: Float32Array,
   const [px, po, pi] = at;
   const hw = g.h * g.w, ohw = g.oh * g.ow;
   run(x.length, (threads) => splitRange(g.planes, threads).map(([p0, p1]) =>
-    [[7, px + 4 * p0 * hw, p1 - p0, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.oh, g.ow, po + 4 * p0 * ohw, pi + 4 * p0 * ohw, 0, 0, 0]]));
+    [[OPCODES.maxpool, px + 4 * p0 * hw, p1 - p0, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.oh, g.ow, po + 4 * p0 * ohw, pi + 4 * p0 * ohw, 0, 0, 0]]));
   return true;
 }
 
@@ -103,7 +106,7 @@ export function maxPoolBackwardSimd(dy: Float32Array, argmax: Int32Array, planes
   const [pd, pi, px] = at;
   const ohw = dy.length / planes;
   run(dx.length, (threads) => splitRange(planes, threads).map(([p0, p1]) =>
-    [[8, pd + 4 * p0 * ohw, pi + 4 * p0 * ohw, p1 - p0, ohw, hw, px + 4 * p0 * hw, 0, 0, 0, 0, 0, 0, 0, 0, 0]]));
+    [[OPCODES.maxpool_back, pd + 4 * p0 * ohw, pi + 4 * p0 * ohw, p1 - p0, ohw, hw, px + 4 * p0 * hw, 0, 0, 0, 0, 0, 0, 0, 0, 0]]));
   return true;
 }
 
@@ -118,6 +121,6 @@ export function adamSimd(p: Float32Array, g: Float32Array, m: Float32Array, v: F
   const hyper = [h.lr, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.eps, 1 - Math.pow(h.beta1, h.step),
     1 - Math.pow(h.beta2, h.step), h.decoupled ? 0 : h.weightDecay, h.decoupled ? 1 - h.lr * h.weightDecay : 1].map(f32bits);
   run(p.length, (threads) => splitRange(p.length, threads, 4).map(([i0, i1]) =>
-    [[9, pp + 4 * i0, pg + 4 * i0, pm + 4 * i0, pv + 4 * i0, i1 - i0, ...hyper]]));
+    [[OPCODES.adam, pp + 4 * i0, pg + 4 * i0, pm + 4 * i0, pv + 4 * i0, i1 - i0, ...hyper]]));
   return true;
 }

@@ -13,6 +13,13 @@ import { kernelsWasmBase64 } from './wasm/kernels.wasm.js';
 /** One command of a wasm program: 16 ints, [opcode, args...] (see `run` in kernels.wat). */
 export type Command = number[];
 
+/** The opcodes `run` in kernels.wat dispatches on, by the name of the function each calls (its
+ *  header comment lists them the same way; test/op-codes.test.ts checks the two agree). An
+ *  opcode beyond these traps, so a command never silently does nothing. */
+export const OPCODES = {
+  gemm: 1, im2col: 2, col2im: 3, map: 4, zip: 5, rowsum: 6, maxpool: 7, maxpool_back: 8, adam: 9,
+} as const;
+
 export interface GemmCommand {
   m: number; n: number; k: number;
   /** Byte addresses; A(i,p) = a[i*rsA + p*csA], B(p,j) = b[p*rsB + j*csB] in elements. */
@@ -25,7 +32,7 @@ export interface GemmCommand {
 }
 
 export function gemmCommand(g: GemmCommand): Command {
-  return [1, g.m, g.n, g.k, g.a, g.rsA, g.csA, g.b, g.rsB, g.csB, g.c, g.ldc, g.accumulate ? 1 : 0, g.scratch, 0, 0];
+  return [OPCODES.gemm, g.m, g.n, g.k, g.a, g.rsA, g.csA, g.b, g.rsB, g.csB, g.c, g.ldc, g.accumulate ? 1 : 0, g.scratch, 0, 0];
 }
 
 /** Geometry of one image and one channel group; x and col are byte addresses. */
@@ -37,7 +44,7 @@ export interface PatchGeometry {
 
 /** im2col: col[(c*kh+i)*kw+j][oh*ow] gathered from x; col2im: the reverse, adding into x. */
 export function patchCommand(kind: 'im2col' | 'col2im', g: PatchGeometry, x: number, col: number): Command {
-  return [kind === 'im2col' ? 2 : 3, x, g.channels, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW,
+  return [OPCODES[kind], x, g.channels, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW,
     g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow, col];
 }
 

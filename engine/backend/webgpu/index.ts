@@ -9,7 +9,7 @@ import type { Conv2dParams, Pool2dParams } from '../../conv-geometry.js';
 import { conv2dOutShape, pool2dOutShape } from '../../conv-geometry.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { BufferPool, GpuStorage } from './buffers.js';
-import { binaryCode, reduceCode, reduceIdentityBits, scalarBits, unaryCode, wgslType } from './codes.js';
+import { argReduceCode, binaryCode, CONV_MODES, reduceCode, reduceIdentityBits, scalarBits, unaryCode, wgslType, type ConvMode } from './codes.js';
 import { acquireDevice } from './device.js';
 import { chooseSplits, runGemm } from './gemm.js';
 import { aroundAxis, checkRank, collapse, contiguousStrides } from './layout.js';
@@ -85,10 +85,11 @@ export class WebGpuBackend implements Backend {
   // ---- elementwise --------------------------------------------------------------------------
 
   private map(kernel: string, op: UnaryOp | 'identity', x: TensorInfo, outDtype: DType, a: number, b: number): Storage {
+    const OP = unaryCode(op);   // before alloc: an unknown op must not leak the output
     const out = this.alloc(x.storage.size, outDtype);
     this.run1d({
       kernel, shapes: fmtShapes({ x: x.shape }), shader: 'elementwise', entry: 'unary_main',
-      types: { TIn: wgslType(x.dtype), TOut: wgslType(outDtype) }, constants: { OP: unaryCode(op) },
+      types: { TIn: wgslType(x.dtype), TOut: wgslType(outDtype) }, constants: { OP },
       bindings: [st(x), out], params: new Uniforms().u(x.storage.size).f(a, b),
     }, x.storage.size);
     return out;
@@ -146,13 +147,14 @@ export class WebGpuBackend implements Backend {
     checkRank(kernel, kept.shape, 'the kept axes');
     checkRank(kernel, red.shape, 'the reduced axes');
     const nOut = sizeOf(kept.shape), R = sizeOf(red.shape);
+    const OP = reduceCode(op);
     const out = this.alloc(nOut, x.dtype);
     const params = new Uniforms().u(nOut, R, kept.shape.length, red.shape.length, reduceIdentityBits(op, x.dtype))
       .list(kept.shape).list(kept.strides[0]).list(red.shape).list(red.strides[0]);
     const perGroup = R >= 256 || (nOut < 1024 && R >= 16);
     this.launch({
       kernel, shapes: fmtShapes({ x: x.shape }), shader: 'reduce', entry: perGroup ? 'reduce_groups' : 'reduce_threads',
-      types: { T: wgslType(x.dtype) }, constants: { OP: reduceCode(op) },
+      types: { T: wgslType(x.dtype) }, constants: { OP },
       bindings: [st(x), out], params, groups: grid(perGroup ? nOut : Math.ceil(nOut / WG)),
     });
     return out;
@@ -160,10 +162,11 @@ export class WebGpuBackend implements Backend {
 
   argReduce(op: ArgReduceOp, x: TensorInfo, axis: number): Storage {
     const [outer, n, inner] = aroundAxis(x.shape, axis);
+    const OP = argReduceCode(op);
     const out = this.alloc(outer * inner, 'int32');
     this.run1d({
       kernel: `${op} along axis ${axis}`, shapes: fmtShapes({ x: x.shape }), shader: 'reduce', entry: 'arg_main',
-      types: { T: wgslType(x.dtype) }, constants: { OP: reduceCode(op) },
+      types: { T: wgslType(x.dtype) }, constants: { OP },
       bindings: [st(x), undefined, out], params: new Uniforms().u(outer * inner, n, inner),
     }, outer * inner);
     return out;
@@ -256,7 +259,7 @@ export class WebGpuBackend implements Backend {
     return out;
   }
 
-  private conv(mode: 0 | 1 | 2, kernel: string, xShape: readonly number[], wShape: readonly number[], p: Conv2dParams,
+  private conv(kernel: ConvMode, xShape: readonly number[], wShape: readonly number[], p: Conv2dParams,
     operands: [TensorInfo, TensorInfo], shapes: string): GpuStorage {
     const [n, c, h, w] = xShape, [o, cg, kh, kw] = wShape;
     const og = o / p.groups;
@@ -264,13 +267,13 @@ export class WebGpuBackend implements Backend {
       throw new Error(`webgpu: ${kernel}: input has ${c} channels but weight expects ${cg} x ${p.groups} groups, and ${o} outputs must divide into the groups (${shapes})`);
     }
     const [, , oh, ow] = conv2dOutShape(xShape, wShape, p);
-    const dims = { 0: [og, n * oh * ow, cg * kh * kw], 1: [cg, n * h * w, og * kh * kw], 2: [og, cg * kh * kw, n * oh * ow] }[mode];
+    const dims = { conv2d: [og, n * oh * ow, cg * kh * kw], conv2dBackwardInput: [cg, n * h * w, og * kh * kw], conv2dBackwardFilter: [og, cg * kh * kw, n * oh * ow] }[kernel];
     const [M, N, K] = dims;
-    const splits = mode === 2 ? chooseSplits(M, N, K, p.groups) : 1;
-    const outSize = mode === 0 ? n * o * oh * ow : mode === 1 ? n * c * h * w : splits * o * cg * kh * kw;
+    const splits = kernel === 'conv2dBackwardFilter' ? chooseSplits(M, N, K, p.groups) : 1;
+    const outSize = kernel === 'conv2d' ? n * o * oh * ow : kernel === 'conv2dBackwardInput' ? n * c * h * w : splits * o * cg * kh * kw;
     const out = this.alloc(outSize, 'float32');
     runGemm(this.launch, {
-      kernel, shapes, shader: 'conv', constants: { MODE: mode },
+      kernel, shapes, shader: 'conv', constants: { MODE: CONV_MODES[kernel] },
       a: st(operands[0]), b: st(operands[1]), out, M, N, K, nBatch: p.groups, splits,
       extra: (u) => u.at(8).u(n, c, h, w, o, oh, ow, kh, kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, cg, og),
     });
@@ -282,15 +285,15 @@ export class WebGpuBackend implements Backend {
   }
 
   conv2d(x: TensorInfo, w: TensorInfo, p: Conv2dParams): Storage {
-    return this.conv(0, 'conv2d', x.shape, w.shape, p, [w, x], WebGpuBackend.convShapes(x.shape, w.shape, p));
+    return this.conv('conv2d', x.shape, w.shape, p, [w, x], WebGpuBackend.convShapes(x.shape, w.shape, p));
   }
 
   conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, xShape: readonly number[], p: Conv2dParams): Storage {
-    return this.conv(1, 'conv2dBackwardInput', xShape, w.shape, p, [w, dy], `dy [${dy.shape.join(',')}], ${WebGpuBackend.convShapes(xShape, w.shape, p)}`);
+    return this.conv('conv2dBackwardInput', xShape, w.shape, p, [w, dy], `dy [${dy.shape.join(',')}], ${WebGpuBackend.convShapes(xShape, w.shape, p)}`);
   }
 
   conv2dBackwardFilter(x: TensorInfo, dy: TensorInfo, wShape: readonly number[], p: Conv2dParams): Storage {
-    return this.conv(2, 'conv2dBackwardFilter', x.shape, wShape, p, [dy, x], `dy [${dy.shape.join(',')}], ${WebGpuBackend.convShapes(x.shape, wShape, p)}`);
+    return this.conv('conv2dBackwardFilter', x.shape, wShape, p, [dy, x], `dy [${dy.shape.join(',')}], ${WebGpuBackend.convShapes(x.shape, wShape, p)}`);
   }
 
   // ---- pooling ------------------------------------------------------------------------------

@@ -356,10 +356,12 @@
   ;; Every loop below takes four floats a step while four remain, then one float a step through
   ;; the same vector code (v128.load32_zero / v128.store32_lane), so each op is written once.
 
-  ;; out[i] = f(x[i]) for i in [0, n): kind 0 relu (x > 0 ? x : 0, as JS: NaN gives 0),
-  ;; 1 step (x > 0 ? 1 : 0), 2 affine (x*a + b).
+  ;; out[i] = f(x[i]) for i in [0, n), f by kind (MAP_KINDS in simd.ts):
+  ;;   kinds: 0 relu, 1 step, 2 affine
+  ;; relu is x > 0 ? x : 0 (as JS: NaN gives 0), step x > 0 ? 1 : 0, affine x*a + b. Any other kind traps.
   (func $map (param $kind i32) (param $x i32) (param $out i32) (param $n i32) (param $a f32) (param $b f32)
     (local $end i32) (local $st i32) (local $v v128) (local $va v128) (local $vb v128)
+    (if (i32.gt_u (local.get $kind) (i32.const 2)) (then unreachable))
     (local.set $va (f32x4.splat (local.get $a)))
     (local.set $vb (f32x4.splat (local.get $b)))
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
@@ -383,13 +385,15 @@
 
   ;; out[i0][i1][i2] = a[..] op b[..] over a d0 x d1 x d2 box (out contiguous), where operand
   ;; element (i0,i1,i2) is at i0*s0 + i1*s1 + i2*s2 (element strides; s2 is 0 or 1: a 0 stride
-  ;; broadcasts one value along the row). kind 0 add, 1 sub, 2 mul, 3 div.
+  ;; broadcasts one value along the row). The op by kind (ZIP_KINDS in simd.ts); any other kind traps:
+  ;;   kinds: 0 add, 1 sub, 2 mul, 3 div
   (func $zip (param $kind i32)
              (param $a i32) (param $sa0 i32) (param $sa1 i32) (param $sa2 i32)
              (param $b i32) (param $sb0 i32) (param $sb1 i32) (param $sb2 i32)
              (param $out i32) (param $d0 i32) (param $d1 i32) (param $d2 i32)
     (local $i0 i32) (local $i1 i32) (local $pa i32) (local $pb i32) (local $end i32) (local $st i32)
     (local $va v128) (local $vb v128) (local $sa v128) (local $sb v128) (local $v v128)
+    (if (i32.gt_u (local.get $kind) (i32.const 3)) (then unreachable))
     (if (i32.eqz (i32.mul (i32.mul (local.get $d0) (local.get $d1)) (local.get $d2))) (then (return)))
     (loop $l0
       (local.set $i1 (i32.const 0))
@@ -579,9 +583,11 @@
       (local.set $v (i32.add (local.get $v) (local.get $st)))
       (br $l))))
 
-  ;; Execute a program: commands of 16 i32 each, [opcode, args...], ending with opcode 0.
+  ;; Execute a program: commands of 16 i32 each, [opcode, args...], ending with opcode 0; an
+  ;; opcode above 9 traps. The opcodes (OPCODES in threads.ts), by the function each calls:
   ;;   1 gemm   m n k a rsA csA b rsB csB c ldc acc scratch
-  ;;   2 im2col x ch h w kh kw sh sw ph pw dh dw oh ow col      (3 col2im: same arguments)
+  ;;   2 im2col x ch h w kh kw sh sw ph pw dh dw oh ow col
+  ;;   3 col2im the same arguments (im2col in reverse, adding)
   ;;   4 map    kind x out n a b                                 (a, b: f32 bits)
   ;;   5 zip    kind a sa0 sa1 sa2 b sb0 sb1 sb2 out d0 d1 d2
   ;;   6 rowsum x rows len out
@@ -592,6 +598,7 @@
     (local $op i32)
     (loop $next
       (local.set $op (i32.load (local.get $p)))
+      (if (i32.gt_u (local.get $op) (i32.const 9)) (then unreachable))
       (if (i32.eq (local.get $op) (i32.const 1))
         (then
           (call $gemm
