@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Tensor, tensor, zeros, ones, randn, rand, arange, full, noGrad, tidy, keep, memory, manualSeed, Generator,
   add, sub, mul, div, maximum, matmul, conv2d, maxPool2d, linear, relu, sum, where, argmax, dropout, crossEntropy,
-  isGradEnabled, enableGrad, eq, oneHot, slice, indexSelect, permute, expand, sumTo,
+  isGradEnabled, enableGrad, eq, oneHot, slice, indexSelect, permute, expand, sumTo, avgPool2d, adaptiveAvgPool2d,
 } from '../engine/index.js';
 import { record } from '../engine/autograd.js';
 
@@ -223,6 +223,24 @@ describe('error messages', () => {
     expect(() => crossEntropy(zeros([2, 3]), tensor([0, 3], { dtype: 'int32' }))).toThrow('crossEntropy: target 3 at position 1 is outside [0, 3)');
     expect(() => indexSelect(zeros([3, 2]), 0, tensor([0, 3], { dtype: 'int32' }))).toThrow(/indexSelect: index 3 at position 1 is out of range/);
     expect(() => maxPool2d(zeros([1, 1, 1, 1]), 2)).toThrow(/maxPool2d: input \[1,1,1,1\] is smaller than the kernel/);
+  });
+  it('pooling checks its kernel, stride, padding and dilation (an options object as the kernel gave NaN shapes)', () => {
+    const x = zeros([2, 3, 6, 6]);
+    const bad = <T,>(v: unknown) => v as T;
+    expect(() => maxPool2d(x, bad({ kernelSize: 2 }))).toThrow('maxPool2d: kernelSize must be a positive integer or [kh, kw], got {"kernelSize":2}');
+    expect(() => avgPool2d(x, bad({ kernelSize: 2 }))).toThrow('avgPool2d: kernelSize must be a positive integer or [kh, kw], got {"kernelSize":2}');
+    expect(() => maxPool2d(x, [2, 1.5])).toThrow('maxPool2d: kernelSize must be a positive integer or [kh, kw], got [2,1.5]');
+    expect(() => maxPool2d(x, 0)).toThrow('maxPool2d: kernelSize must be a positive integer or [kh, kw], got 0');
+    expect(() => maxPool2d(x, bad(undefined))).toThrow('maxPool2d: kernelSize must be a positive integer or [kh, kw], got undefined');
+    expect(() => avgPool2d(x, 2, { stride: 0 })).toThrow('avgPool2d: stride must be a positive integer or [sh, sw], got 0');
+    expect(() => avgPool2d(x, 2, { stride: bad('2') })).toThrow('avgPool2d: stride must be a positive integer or [sh, sw], got "2"');
+    expect(() => maxPool2d(x, 3, { padding: -1 })).toThrow('maxPool2d: padding must be a non-negative integer or [ph, pw], got -1');
+    expect(() => maxPool2d(x, 2, { dilation: bad([2]) })).toThrow('maxPool2d: dilation must be a positive integer or [dh, dw], got [2]');
+    expect(() => maxPool2d(x, 2, bad<object>(2))).toThrow('maxPool2d: options must be an object such as { stride, padding }, got 2');
+    expect(() => adaptiveAvgPool2d(x, bad(NaN))).toThrow('adaptiveAvgPool2d: outputSize must be a positive integer or [oh, ow], got NaN');
+    // The good forms still work: a number, a pair, stride defaulting to the kernel.
+    expect(maxPool2d(x, 2).shape).toEqual([2, 3, 3, 3]);
+    expect(avgPool2d(x, [3, 2], { stride: [1, 2], padding: [1, 0] }).shape).toEqual([2, 3, 6, 3]);
   });
 });
 

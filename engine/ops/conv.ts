@@ -114,9 +114,24 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
 
 export interface Pool2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair; countIncludePad?: boolean }
 
+const show = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+
+/** An integer >= min, or an [h, w] pair of them; anything else (an options object passed as the
+ *  kernel, NaN, 1.5) is the caller's error, named here rather than as NaN shapes further down. */
+function pairArg(op: string, name: string, v: unknown, min: 0 | 1, hw: string): [number, number] {
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= min;
+  if (ok(v)) return [v, v];
+  if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
+  throw new Error(`${op}: ${name} must be a ${min === 0 ? 'non-negative' : 'positive'} integer or [${hw}], got ${show(v)}`);
+}
+
 function poolParams(op: string, x: Tensor, kernel: Pair, o: Pool2dOptions): Pool2dParams {
   requireRank(op, x, 4);
-  const [kh, kwid] = pair(kernel), [sh, sw] = pair(o.stride ?? kernel), [ph, pw] = pair(o.padding ?? 0), [dh, dw] = pair(o.dilation ?? 1);
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new Error(`${op}: options must be an object such as { stride, padding }, got ${show(o)}`);
+  const [kh, kwid] = pairArg(op, 'kernelSize', kernel, 1, 'kh, kw');
+  const [sh, sw] = o.stride == null ? [kh, kwid] : pairArg(op, 'stride', o.stride, 1, 'sh, sw');
+  const [ph, pw] = pairArg(op, 'padding', o.padding ?? 0, 0, 'ph, pw');
+  const [dh, dw] = pairArg(op, 'dilation', o.dilation ?? 1, 1, 'dh, dw');
   if (ph > kh / 2 || pw > kwid / 2) throw new Error(`${op}: padding (${ph},${pw}) must be at most half the kernel (${kh},${kwid})`);
   const p = { kernelH: kh, kernelW: kwid, strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw, countIncludePad: o.countIncludePad ?? true };
   const [, , oh, ow] = pool2dOutShape(x.shape, p);
@@ -188,7 +203,7 @@ function adaptiveWeights(outSize: number, inSize: number): Weights {
 /** PyTorch's adaptive_avg_pool2d: any output size from any input size. */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   requireRank('adaptiveAvgPool2d', x, 4);
-  const [oh, ow] = pair(outputSize);
+  const [oh, ow] = pairArg('adaptiveAvgPool2d', 'outputSize', outputSize, 1, 'oh, ow');
   const [, , h, w] = x.shape;
   if (h % oh === 0 && w % ow === 0) return avgPool2d(x, [h / oh, w / ow]);
   return separable(x, linearMap(oh, h, adaptiveWeights(oh, h)), linearMap(ow, w, adaptiveWeights(ow, w)));
