@@ -211,25 +211,42 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
 
 export interface InterpolateOptions { size?: Pair; scaleFactor?: number; mode?: 'nearest' | 'bilinear'; alignCorners?: boolean }
 
-function interpWeights(outSize: number, inSize: number, mode: 'nearest' | 'bilinear', alignCorners: boolean): Weights {
-  if (mode === 'nearest') return (i) => [[Math.min(Math.floor((i * inSize) / outSize), inSize - 1), 1]];
+/**
+ * Source positions along one axis, as PyTorch's CPU upsampling kernels pick them (1.13, per axis):
+ * an axis whose size does not change is copied; otherwise the source step per output step is
+ * 1/scaleFactor when a factor was given (recompute_scale_factor=None, PyTorch's default: the
+ * output size is floor(in * factor), but the factor itself maps coordinates), else in/out. With
+ * alignCorners the step is (in-1)/(out-1) whatever was given. Steps and positions are rounded to
+ * float32 where PyTorch holds them in floats, so an index on a rounding edge lands where its does.
+ */
+function interpWeights(outSize: number, inSize: number, mode: 'nearest' | 'bilinear', alignCorners: boolean, scaleFactor?: number): Weights {
+  const f = Math.fround;
+  if (outSize === inSize) return (i) => [[i, 1]];
+  const step = f(scaleFactor !== undefined ? 1 / scaleFactor : inSize / outSize);
+  // nearest: exact halving for 2x (as PyTorch does, whatever the factor), else floor(i * step).
+  if (mode === 'nearest') return (i) => [[outSize === 2 * inSize ? i >> 1 : Math.min(Math.floor(f(i * step)), inSize - 1), 1]];
+  const scale = !alignCorners ? step : outSize > 1 ? f((inSize - 1) / (outSize - 1)) : 0;
   return (i) => {
-    const src = alignCorners
-      ? (outSize === 1 ? 0 : (i * (inSize - 1)) / (outSize - 1))
-      : Math.max(0, ((i + 0.5) * inSize) / outSize - 0.5);
+    // Half-pixel centres; a position left of the first centre clamps to it.
+    const src = alignCorners ? f(scale * i) : Math.max(0, f(scale * (i + 0.5) - 0.5));
     const i0 = Math.min(Math.floor(src), inSize - 1), i1 = Math.min(i0 + 1, inSize - 1);
-    const t = src - i0;
-    return [[i0, 1 - t], [i1, t]];
+    const t = f(src - i0);
+    return [[i0, f(1 - t)], [i1, t]];
   };
 }
 
-/** F.interpolate for NCHW: nearest or bilinear (28×28 → 32×32 for pretrained backbones). */
+/** F.interpolate for NCHW: nearest or bilinear (28×28 → 32×32 for pretrained backbones). A
+ *  scaleFactor follows PyTorch's default recompute_scale_factor=None (see interpWeights). */
 export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
   requireRank('interpolate', x, 4);
   const [, , h, w] = x.shape;
   if (opts.size === undefined && opts.scaleFactor === undefined) throw new Error('interpolate: give size or scaleFactor');
-  const [oh, ow] = opts.size !== undefined ? pair(opts.size) : [Math.floor(h * opts.scaleFactor!), Math.floor(w * opts.scaleFactor!)];
+  if (opts.size !== undefined && opts.scaleFactor !== undefined) throw new Error('interpolate: give size or scaleFactor, not both');
+  const sf = opts.scaleFactor;
+  if (sf !== undefined && !(typeof sf === 'number' && Number.isFinite(sf) && sf > 0)) throw new Error(`interpolate: scaleFactor must be a positive number, got ${show(sf)}`);
+  const [oh, ow] = opts.size !== undefined ? pairArg('interpolate', 'size', opts.size, 1, 'h, w') : [Math.floor(h * sf!), Math.floor(w * sf!)];
   if (oh < 1 || ow < 1) throw new Error(`interpolate: output size ${oh}×${ow} must be positive`);
   const mode = opts.mode ?? 'nearest', ac = opts.alignCorners ?? false;
-  return separable(x, linearMap(oh, h, interpWeights(oh, h, mode, ac)), linearMap(ow, w, interpWeights(ow, w, mode, ac)));
+  if (mode !== 'nearest' && mode !== 'bilinear') throw new Error(`interpolate: mode must be 'nearest' or 'bilinear', got ${show(mode)}`);
+  return separable(x, linearMap(oh, h, interpWeights(oh, h, mode, ac, sf)), linearMap(ow, w, interpWeights(ow, w, mode, ac, sf)));
 }
