@@ -1,7 +1,7 @@
 // PyTorch-style chaining: attach the ops to Tensor as methods (x.matmul(w).relu().sum()).
 // Kept apart from tensor.ts so the Tensor class itself depends on no op.
 
-import { backward, type BackwardOptions } from './autograd.js';
+import { backward, isGradEnabled, type BackwardOptions } from './autograd.js';
 import type { DType } from './backend/backend.js';
 import { getBackend, setBackend, type BackendName } from './backend/registry.js';
 import { Tensor } from './tensor.js';
@@ -11,7 +11,8 @@ import * as S from './ops/shape.js';
 import * as I from './ops/indexing.js';
 import { matmul } from './ops/linalg.js';
 import { tensor } from './ops/creation.js';
-import type { TensorLike } from './ops/kernel.js';
+import { backendOf, type TensorLike } from './ops/kernel.js';
+import { fmt, sameShape } from './shape.js';
 
 type Axes = number | readonly number[];
 
@@ -45,6 +46,8 @@ declare module './tensor.js' {
     clone(): Tensor; detach(): Tensor;
     backward(gradient?: Tensor, opts?: BackwardOptions): void;
     requiresGrad_(v?: boolean): Tensor;
+    /** PyTorch's copy_: src's values written into this tensor's buffer (shared by its views). */
+    copy_(src: Tensor): this;
   }
 }
 
@@ -114,6 +117,25 @@ P.clone = function () { return S.clone(this); };
 P.detach = function () { return S.detach(this); };
 P.backward = function (g, o) { backward(this, g, o); };
 P.requiresGrad_ = function (v = true) { this.requiresGrad = v; return this; };
+
+// In place, so a module can load weights into the parameters an optimiser already holds. The
+// graph records no in-place op, so under grad mode it is refused wherever a gradient could be
+// wrong: into a tensor that requires grad (a leaf, as PyTorch refuses; or an op's output, which
+// its graph may read) or from one (the copy would drop its gradient). Under noGrad() it is free.
+P.copy_ = function (src) {
+  if (!(src instanceof Tensor)) throw new Error(`copy_: src must be a Tensor, got ${src === null ? 'null' : typeof src}`);
+  if (this.isDisposed || src.isDisposed) throw new Error(`copy_: ${this.isDisposed ? 'this tensor' : 'src'} (${(this.isDisposed ? this : src).describe()}) was disposed`);
+  if (!sameShape(this.shape, src.shape)) throw new Error(`copy_: src has shape ${fmt(src.shape)} but ${this.describe()} has ${fmt(this.shape)}`);
+  if (this.dtype !== src.dtype) throw new Error(`copy_: src is ${src.describe()} but this tensor is ${this.describe()}; convert with .float() or .int() first`);
+  if (isGradEnabled()) {
+    if (this.requiresGrad && this.isLeaf) throw new Error(`copy_: a leaf tensor that requires grad (${this.describe()}) is being used in an in-place operation; copy under noGrad(), as loading weights does`);
+    if (this.requiresGrad) throw new Error(`copy_: ${this.describe()} was computed by a recorded op ('${this.node!.name}') and its graph may read it; an in-place copy is not recorded`);
+    if (src.requiresGrad) throw new Error(`copy_: src ${src.describe()} requires grad, and an in-place copy records no gradient; copy src.detach(), or copy under noGrad()`);
+  }
+  const be = backendOf('copy_', this, src);
+  if (this.storage !== src.storage) be.copy(this.storage, src.storage);
+  return this;
+};
 
 /** A dtype converts in place on the graph; a backend name copies the values across (detached). */
 P.to = async function (target) {

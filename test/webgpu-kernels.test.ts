@@ -295,6 +295,22 @@ describe('webgpu optimisers and plumbing', () => {
     await same([F([777]), F([777])], (be, [p, g]) => be.sgdStep(p.storage, g.storage, null, { lr: 0.1, weightDecay: 0, momentum: 0, dampening: 0, nesterov: false, first: true }), 1e-5, true);
   });
 
+  it('copy in place (float32 and int32), between dispatches of one batch; a size mismatch is an error', async () => {
+    await same([F([1001]), F([1001])], (be, [d, s]) => { be.copy(d.storage, s.storage); }, 0, true);
+    await same([I([37]), I([37])], (be, [d, s]) => { be.copy(d.storage, s.storage); }, 0, true);
+    // A dispatch writes y, the copy reads it into d, a dispatch reads d: one encoder, three commands.
+    await same([F([513]), F([513])], (be, [x, d]) => {
+      const y = be.unary('exp', x);
+      be.copy(d.storage, y);
+      const z = be.unary('neg', d);
+      be.dispose(y);
+      return z;
+    }, 1e-6, true);
+    const a = gpu.upload(new Float32Array(4)), b = gpu.upload(new Float32Array(5));
+    expect(() => gpu.copy(a, b)).toThrow('webgpu: copy of 5 float32 elements into a buffer of 4 float32');
+    gpu.dispose(a); gpu.dispose(b);
+  });
+
   it('upload/fill/read round trip; the pool reuses buffers and memory() returns to baseline', async () => {
     const before = gpu.memory();
     const a = gpu.fill(1000, 2.5, 'float32'), b = gpu.fill(3, -7, 'int32');

@@ -63,6 +63,9 @@ export interface Backend {
   readSync?(s: Storage): TypedArray;
   dispose(s: Storage): void;
   memory(): MemoryInfo;
+  /** dst's elements become src's, in place (same size and dtype), ordered after every kernel
+   *  already launched: loading weights into live parameters keeps the optimiser's references. */
+  copy(dst: Storage, src: Storage): void;
 
   // ---- elementwise ---------------------------------------------------------------------------
   unary(op: UnaryOp, x: TensorInfo, a?: number, b?: number): Storage;

@@ -89,6 +89,14 @@ export class CpuBackend implements Backend {
 
   memory(): MemoryInfo { return { buffers: this.live, bytes: this.bytes }; }
 
+  copy(dst: Storage, src: Storage): void {
+    const d = dst as CpuStorage, s = src as CpuStorage;
+    if (d.freed || s.freed) throw new Error('cpu backend: copy into or from a disposed buffer');
+    if (d.size !== s.size || d.dtype !== s.dtype) throw new Error(`cpu backend: copy of ${s.size} ${s.dtype} elements into a buffer of ${d.size} ${d.dtype}`);
+    // Both usually live in the wasm memory: set() is a memmove within it.
+    d.data.set(s.data);
+  }
+
   async sync(): Promise<void> {}
 
   // ---- elementwise --------------------------------------------------------------------------

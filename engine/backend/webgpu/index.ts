@@ -54,6 +54,13 @@ export class WebGpuBackend implements Backend {
   }
 
   dispose(s: Storage): void { this.pool.release(st(s)); }
+
+  copy(dst: Storage, src: Storage): void {
+    const d = st(dst), s = st(src);
+    if (d.size !== s.size || d.dtype !== s.dtype) throw new Error(`webgpu: copy of ${s.size} ${s.dtype} elements into a buffer of ${d.size} ${d.dtype}`);
+    if (d === s || d.size === 0) return;
+    this.rt.copy(s, d, `copy (${d.size} ${d.dtype} elements)`);
+  }
   memory(): MemoryInfo { return this.pool.memory(); }
   sync(): Promise<void> { return this.rt.sync(); }
 

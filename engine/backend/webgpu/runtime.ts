@@ -71,8 +71,8 @@ export class Runtime {
   private pipelines = new Map<string, GPUComputePipeline>();
   private pending: Promise<string | null>[] = [];
   private lost: string | null = null;
-  // The open batch: dispatches recorded into one encoder (one compute pass) and submitted together
-  // by flush(): at a read(), a sync(), an upload into a buffer the batch touches, or after BATCH
+  // The open batch: dispatches (and buffer copies, which split it into compute passes) recorded
+  // into one encoder and submitted together by flush(): at a read(), a sync(), an upload into a buffer the batch touches, or after BATCH
   // dispatches. Each dispatch has its own 256-byte slot of the uniform arena; the slots in use are
   // written with one writeBuffer just before the submit (writes land before the submit's commands,
   // and after every earlier submit, so recycling the arena per batch is safe).
@@ -161,6 +161,22 @@ export class Runtime {
     }
   }
 
+  /** Record a buffer-to-buffer copy into the open batch, in order with its dispatches (it sees
+   *  what earlier ones wrote; later ones see it). A copy cannot sit inside a compute pass, so the
+   *  pass ends here and the next dispatch opens another. Both buffers count as touched, so an
+   *  upload into either waits for the batch (pendingUse), as for a dispatch. */
+  copy(src: GpuStorage, dst: GpuStorage, where: string): void {
+    this.assertAlive(where);
+    if (src.disposed || dst.disposed) throw new Error(`webgpu: ${where}: an operand was already disposed`);
+    this.pass?.end();
+    this.pass = null;
+    this.encoder ??= this.device.createCommandEncoder();
+    this.encoder.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.size * 4);
+    this.kernels.push(where);
+    this.touched.add(src.buffer);
+    this.touched.add(dst.buffer);
+  }
+
   /** Whether a recorded, unsubmitted dispatch uses this buffer: a queue.writeBuffer into it now
    *  would land before that dispatch runs, so the caller must flush() first. */
   pendingUse(buffer: GPUBuffer): boolean { return this.touched.has(buffer); }
@@ -171,13 +187,13 @@ export class Runtime {
     const encoder = this.encoder ?? this.device.createCommandEncoder();
     this.pass?.end();
     extra?.(encoder);
-    const n = this.count;
+    const n = this.count, k = this.kernels.length;   // dispatches (one uniform slot each); with copies
     const kernels = this.kernels;
     this.encoder = null; this.pass = null; this.count = 0; this.kernels = []; this.touched.clear();
     this.device.pushErrorScope('validation');
     if (n > 0) this.device.queue.writeBuffer(this.arena, 0, this.arenaWords.buffer, 0, n * UNIFORM_SLOT);
     this.device.queue.submit([encoder.finish()]);
-    const context = n === 0 ? 'a readback copy' : n === 1 ? kernels[0] : `a batch of ${n} dispatches (${kernels[0]} ... ${kernels[n - 1]})`;
+    const context = k === 0 ? 'a readback copy' : k === 1 ? kernels[0] : `a batch of ${k} commands (${kernels[0]} ... ${kernels[k - 1]})`;
     this.track(this.device.popErrorScope(), context);
   }
 
