@@ -11,9 +11,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { crossEntropy, manualSeed, memory, randn, setBackend, tensor, tidy } from '../engine/index.js';
-import { Adam } from '../nn/index.js';
-import { buildModel } from '../mnist/models.js';
+import { manualSeed, memory, randn, setBackend, tensor, tidy } from '../engine/index.js';
+import { crossEntropy, Adam } from '../nn/index.js';
+import { buildModel as build } from '../models/index.js';
+import type { Module } from '../nn/index.js';
 import { registerWasmBackpropFilter } from './cpu-kernels.js';
 
 export interface Row { name: string; ms_per_step: number; samples_per_second: number; ratio_vs_wasm?: number }
@@ -37,7 +38,7 @@ async function medianMs(step: () => unknown, warmup: number, iterations: number)
 function oursStep(): () => void {
   setBackend('cpu');
   manualSeed(0);
-  const model = buildModel('cnn');
+  const model = build('cnn').model as Module;
   model.train();
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
   const x = randn([BATCH, 1, 28, 28]);

@@ -1,24 +1,39 @@
-// `zerograd summary`: the Keras-style table of a named model.
+// `zerograd summary`: the Keras-style table of a registered model, or of the model in a checkpoint.
 
-import { INPUT_SHAPE, MODEL_NAMES, buildModel } from '../mnist/models.js';
-import { summary } from '../nn/index.js';
+import { readBytes } from '../io/files.js';
+import { buildModel, modelNames, modelSpec, restoreModel } from '../models/index.js';
+import { summary, type AnyModule, type Module } from '../nn/index.js';
+import { resolveCheckpoint } from '../mnist/classifier.js';
 import type { Args, Command } from './args.js';
 import { printJson, say } from './output.js';
 
 export const command: Command = {
   name: 'summary',
   summary: 'a Keras-style table of a model',
-  usage: '[--model cnn]',
-  description: 'Prints each layer of a model with its output shape (for one 1×28×28 image) and parameter count, then the totals.',
-  flags: [{ name: 'model', value: MODEL_NAMES.join('|'), default: 'cnn', help: 'architecture' }],
-  examples: ['zerograd summary --model cnn', 'zerograd summary --model mlp --json'],
+  usage: '[--model cnn | --checkpoint F]',
+  description: 'Prints each layer of a model with its output shape (for one example) and parameter count, then the totals: trainable parameters, and non-trainable ones (frozen weights and BatchNorm statistics).',
+  flags: [
+    { name: 'model', value: 'NAME', default: 'cnn', help: `a registered architecture: ${modelNames().join(', ')}` },
+    { name: 'checkpoint', value: 'F', help: 'summarise the model a checkpoint holds (its card names the architecture)' },
+  ],
+  examples: ['zerograd summary --model cnn', 'zerograd summary --model mlp --json', 'zerograd summary --checkpoint runs/cnn'],
   run,
 };
 
 async function run(args: Args): Promise<number> {
-  const name = args.choice('model', MODEL_NAMES);
-  const model = buildModel(name);
-  const s = summary(model, INPUT_SHAPE);
+  let model: AnyModule, name: string, inputShape: number[];
+  const checkpoint = args.string('checkpoint');
+  if (checkpoint) {
+    const path = resolveCheckpoint(checkpoint);
+    const r = restoreModel(readBytes(path, 'checkpoint'), path);
+    [model, name, inputShape] = [r.model, r.card.architecture, r.card.input_shape];
+  } else {
+    name = args.choice('model', modelNames());
+    modelSpec(name);
+    const b = buildModel(name);
+    [model, inputShape] = [b.model, b.inputShape];
+  }
+  const s = summary(model as Module, inputShape);
   model.dispose();
   say(`model: ${name}`);
   say(s.table);

@@ -1,28 +1,39 @@
-// `zerograd train`: flags to a TrainConfig, a live progress bar, Ctrl-C saves a checkpoint (exit
-// 130), a diverging loss stops with advice, and --json ends with the run's figures.
+// `zerograd train`: an image classifier on MNIST (or any IDX set in --data-dir), through the shared loop.
 
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, NonFiniteLossError, train, type OptimizerName, type ScheduleName, type TrainConfig } from '../mnist/train.js';
-import { MODEL_NAMES } from '../mnist/models.js';
+import { modelNames } from '../models/index.js';
+import { ClassifyTask, DEFAULT_CONFIG, type ClassifyConfig, type OptimizerName, type ScheduleName } from '../mnist/classify.js';
+import { loadImageData } from '../mnist/data.js';
+import { fit, prepareRunFolder, savedRun } from '../train/index.js';
 import type { Args, Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
-import { note, percent, printJson, say } from './output.js';
-import { ProgressBar } from './progress.js';
+import { percent, printJson, say } from './output.js';
+import { resumeNotes, runWithInterrupts, RUN_FLAGS } from './run.js';
+import { metricLine } from './progress.js';
 
 const D = DEFAULT_CONFIG;
+
+/** Each flag and the recipe field it sets (what a resume compares). */
+const FIELDS: [flag: string, field: keyof ClassifyConfig][] = [
+  ['model', 'model'], ['batch', 'batchSize'], ['lr', 'lr'], ['optimizer', 'optimizer'], ['momentum', 'momentum'],
+  ['weight-decay', 'weightDecay'], ['schedule', 'schedule'], ['step-epochs', 'stepEpochs'], ['warmup', 'warmupSteps'],
+  ['clip', 'clip'], ['label-smoothing', 'labelSmoothing'], ['augment', 'augment'], ['seed', 'seed'], ['limit', 'limit'],
+  ['test-limit', 'testLimit'], ['val-split', 'valSplit'],
+];
 
 export const command: Command = {
   name: 'train',
   summary: 'train a model on MNIST',
   usage: '[--model cnn] [--epochs 5] [--batch 64] [--lr 1e-3] [--out runs/cnn] [...]',
   description: [
-    'Trains a model on the MNIST training images (or the first --limit of them) and evaluates it on the',
-    'test set after every epoch. Each epoch writes into --out: model.safetensors, optimizer.safetensors and',
-    'train-state.json (a checkpoint that --resume continues with exactly the same numbers), history.json,',
+    'Trains an image classifier on the MNIST training images (or the first --limit of them, or any IDX set in',
+    '--data-dir) and evaluates it on the test set after every epoch. Each epoch saves a checkpoint set into --out',
+    '(checkpoint.json names its files with their hashes; --resume continues with exactly the same numbers), the',
+    'latest weights as model.safetensors (with a model card: eval and predict need nothing else), history.json,',
     'loss.svg, accuracy.svg and confusion.svg. Ctrl-C saves a checkpoint and exits with status 130.',
   ].join('\n'),
   flags: [
-    { name: 'model', value: MODEL_NAMES.join('|'), default: D.model, help: 'architecture (see zerograd summary)' },
+    { name: 'model', value: modelNames('classification').join('|'), default: D.model, help: 'architecture (see zerograd summary)' },
     { name: 'epochs', value: 'N', default: D.epochs, help: 'passes over the training images (with --resume: the new total)' },
     { name: 'batch', value: 'N', default: D.batchSize, help: 'images per optimiser step' },
     { name: 'lr', value: 'X', default: D.lr, help: 'peak learning rate' },
@@ -40,7 +51,7 @@ export const command: Command = {
     { name: 'test-limit', value: 'N', help: 'evaluate on the first N test images only (default: all 10,000)' },
     { name: 'val-split', value: 'X', default: D.valSplit, help: 'hold out this fraction of the training images (stratified) for validation' },
     { name: 'out', value: 'DIR', help: 'where checkpoints and the report go (default: runs/<model>)' },
-    { name: 'resume', help: 'continue the run saved in --out' },
+    ...RUN_FLAGS,
     { name: 'data-dir', value: 'DIR', help: 'folder with the IDX files (default: the bundled MNIST)' },
     BACKEND_FLAG,
   ],
@@ -48,14 +59,15 @@ export const command: Command = {
     'zerograd train --model cnn --epochs 5 --out runs/cnn',
     'zerograd train --model mlp --epochs 1 --limit 2000 --test-limit 1000 --json',
     'zerograd train --out runs/cnn --epochs 8 --resume',
+    'zerograd train --data-dir /usr/share/datasets/fashion-mnist --out runs/fashion',
   ],
   run,
 };
 
-function config(args: Args): TrainConfig {
+function config(args: Args): ClassifyConfig {
   const int = (name: string, min: number) => args.number(name, { integer: true, min });
   return {
-    model: args.choice('model', MODEL_NAMES),
+    model: args.choice('model', modelNames('classification')),
     epochs: int('epochs', 1)!,
     batchSize: int('batch', 1)!,
     lr: args.number('lr', { min: 0 })!,
@@ -72,58 +84,53 @@ function config(args: Args): TrainConfig {
     limit: int('limit', 1),
     testLimit: int('test-limit', 1),
     valSplit: args.number('val-split', { min: 0, max: 0.9 })!,
-    dataDir: args.string('data-dir'),
   };
 }
 
 async function run(args: Args): Promise<number> {
-  const c = config(args);
-  const out = args.string('out') ?? join('runs', c.model);
+  const requested = config(args);
+  const out = args.string('out') ?? join('runs', requested.model);
   const resume = args.flag('resume');
-  const backend = await pickBackend(args);
-  const bar = new ProgressBar();
-
-  let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) process.exit(130);
-    bar.done();
-    note('interrupted: saving a checkpoint (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    const result = await train(c, out, {
-      onStart: (i) => say(`${resume ? 'resuming' : 'training'} ${i.config.model} on ${i.trainCount} images${i.valCount ? ` (+${i.valCount} validation)` : ''}, `
-        + `testing on ${i.testCount}: ${i.stepsPerEpoch} steps per epoch${resume ? `, from epoch ${i.startEpoch + 1}` : ''}`),
-      onProgress: (p) => bar.update(p),
-      onEpoch: (r) => {
-        bar.done();
-        say(`epoch ${r.epoch}: train loss ${r.train_loss.toFixed(4)} acc ${percent(r.train_accuracy)}`
-          + (r.val_accuracy !== undefined ? `  val loss ${r.val_loss!.toFixed(4)} acc ${percent(r.val_accuracy)}` : '')
-          + `  test loss ${r.test_loss.toFixed(4)} acc ${percent(r.test_accuracy)}  ${r.seconds.toFixed(1)} s  ${Math.round(r.samples_per_second)} samples/s`);
-      },
-      shouldStop: () => interrupts > 0,
-    }, resume);
-    bar.done();
-    if (result.stopped) {
-      say(`checkpoint saved: ${result.checkpoint} (continue with --resume --out ${out})`);
-      return 130;
-    }
-    const last = result.history[result.history.length - 1];
-    const figures = {
-      test_accuracy: result.test!.accuracy, test_loss: result.test!.loss, epochs: result.history.length,
-      seconds: result.seconds, samples_per_second: result.samplesPerSecond, backend, checkpoint: result.checkpoint,
-    };
-    say(`test accuracy ${percent(figures.test_accuracy)} (loss ${figures.test_loss.toFixed(4)}) after ${figures.epochs} epochs, `
-      + `${figures.seconds.toFixed(1)} s, ${Math.round(figures.samples_per_second)} samples/s; checkpoint ${result.checkpoint}${last ? '' : ' (nothing left to train)'}`);
-    if (args.flag('json')) printJson(figures);
-    return 0;
-  } catch (e) {
-    bar.done();
-    if (e instanceof NonFiniteLossError) {
-      throw new Error(`loss became ${Number.isNaN(e.value) ? 'NaN' : 'infinite'} at epoch ${e.epoch} step ${e.step}; try a lower --lr (now ${e.lr}) or gradient clipping (--clip 1)`);
-    }
-    throw e;
-  } finally {
-    process.off('SIGINT', onSigint);
+  prepareRunFolder(out, { resume, overwrite: args.flag('overwrite') });
+  let c = requested;
+  if (resume) {
+    const saved = savedRun(out, 'classify');
+    c = { ...(saved.config as unknown as ClassifyConfig), epochs: args.has('epochs') ? requested.epochs : (saved.config.epochs as number) };
+    resumeNotes(args, FIELDS.map(([flag, field]) => [flag, requested[field], c[field]]));
   }
+  const backend = await pickBackend(args);
+  const data = loadImageData({ dataDir: args.string('data-dir'), limit: c.limit, testLimit: c.testLimit, valSplit: c.valSplit, seed: c.seed });
+  const unit = `${data.info.name} images`;
+  say(`${resume ? 'resuming' : 'training'} ${c.model} on ${data.train.count} ${unit}${data.val.count ? ` (+${data.val.count} validation)` : ''}, `
+    + `testing on ${data.test.count}: ${Math.ceil(data.train.count / c.batchSize)} steps per epoch`);
+
+  let last: ClassifyTask | null = null;
+  const result = await runWithInterrupts(args, (hooks) => fit(() => (last = new ClassifyTask({ ...c }, data)), {
+    out, epochs: c.epochs, seed: c.seed, resume, overwrite: args.flag('overwrite'), hooks: {
+      ...hooks,
+      onStart: (i) => { if (i.resumed) say(`continuing from epoch ${i.startEpoch + 1}${i.startStep ? `, step ${i.startStep + 1}` : ''}`); },
+      onEpoch: (r) => {
+        hooks.onEpoch?.(r);
+        const pick = (prefix: string) => Object.fromEntries(['loss', 'accuracy'].filter((k) => r[`${prefix}_${k}`] !== undefined).map((k) => [k, r[`${prefix}_${k}`]]));
+        say(`epoch ${r.epoch}: train ${metricLine(pick('train'))}${r.val_accuracy !== undefined ? `  val ${metricLine(pick('val'))}` : ''}`
+          + `  test ${metricLine(pick('test'))}  ${r.seconds.toFixed(1)} s  ${Math.round(r.samples_per_second)} samples/s`);
+      },
+    },
+  }));
+  if (result === 'interrupted') return 130;
+  const lastEpoch = result.history[result.history.length - 1];
+  const test = (last as ClassifyTask | null)?.last;
+  const checkpoint = join(out, 'model.safetensors');
+  const figures = {
+    test_accuracy: test?.accuracy ?? lastEpoch?.test_accuracy, test_loss: test?.loss ?? lastEpoch?.test_loss, epochs: result.history.length,
+    seconds: result.seconds, samples_per_second: result.samplesPerSecond, backend, checkpoint, dataset: data.info.name,
+  };
+  if (lastEpoch) {
+    say(`test accuracy ${percent(figures.test_accuracy!)} (loss ${figures.test_loss!.toFixed(4)}) after ${figures.epochs} epoch${figures.epochs === 1 ? '' : 's'}, `
+      + `${figures.seconds.toFixed(1)} s, ${Math.round(figures.samples_per_second)} samples/s; checkpoint ${checkpoint}`);
+  } else {
+    say(`nothing left to train: the run in ${out} has ${figures.epochs} epochs already (raise --epochs to continue)`);
+  }
+  if (args.flag('json')) printJson(figures);
+  return 0;
 }

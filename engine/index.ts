@@ -51,6 +51,7 @@ export * from './ops/shape.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * from './ops/conv.js';
-export * from './ops/norm.js';
-export * from './ops/loss.js';
 export type { Conv2dParams, Pool2dParams } from './conv-geometry.js';
+// Argument checks for ops composed outside the engine (nn/functional), so their errors read alike.
+export { requireFloat, requireRank } from './ops/kernel.js';
+export { pairArg, show } from './ops/conv.js';

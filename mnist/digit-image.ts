@@ -3,8 +3,9 @@
 // 20×20 and centred by its centre of mass in 28×28, as MNIST itself was prepared.
 
 import { decode } from 'fast-png';
-import { adaptiveAvgPool2d, interpolate, noGrad, tensor, tidy } from '../engine/index.js';
-import { DataError } from './idx.js';
+import { noGrad, tensor, tidy } from '../engine/index.js';
+import { adaptiveAvgPool2d, interpolate } from '../nn/index.js';
+import { DataError } from '../io/files.js';
 
 export interface Gray { data: Float32Array; width: number; height: number }
 

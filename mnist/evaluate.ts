@@ -1,7 +1,8 @@
 // Test-set evaluation of a classifier: accuracy, mean cross-entropy and the confusion matrix, in
 // batches without a graph, reading back only predictions and one loss sum per batch.
 
-import { crossEntropy, noGrad, tensor, tidy } from '../engine/index.js';
+import { noGrad, tensor, tidy } from '../engine/index.js';
+import { crossEntropy } from '../nn/index.js';
 import type { Module } from '../nn/index.js';
 
 export interface Evaluation {

@@ -3,11 +3,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { DataError } from '../io/files.js';
 
-/** A data file is missing or malformed; the CLI prints the message as `zerograd: error: <message>` and exits 1. */
-export class DataError extends Error {
-  override name = 'DataError';
-}
 
 export type Split = 'train' | 'test';
 export type IdxKind = 'images' | 'labels';
@@ -30,6 +27,8 @@ export interface MnistSet {
   cols: number;
   /** max label + 1 over the whole file (before `limit`), or the `numClasses` asked for. */
   numClasses: number;
+  /** Every label of the file (before `limit`): what identifies the dataset. */
+  allLabels: Uint8Array;
 }
 
 export interface IdxFile {
@@ -143,6 +142,7 @@ export function loadMnist(options: MnistOptions): MnistSet {
     rows,
     cols,
     numClasses,
+    allLabels: labels.data,
   };
 }
 

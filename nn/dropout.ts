@@ -1,6 +1,7 @@
 // Dropout: zeroes activations with probability p while training (seeded), identity in eval mode.
 
-import { defaultGenerator, dropout, type Generator, type Tensor } from '../engine/index.js';
+import { defaultGenerator, type Generator, type Tensor } from '../engine/index.js';
+import { dropout } from './functional/dropout.js';
 import { Module } from './module.js';
 
 export class Dropout extends Module {

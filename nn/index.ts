@@ -1,6 +1,6 @@
-// zerograd's neural-network library: modules, layers, initialisers, optimisers, schedules, summary, safetensors.
+// zerograd's neural-network library: modules, layers, functional ops, initialisers, optimisers, schedules, summary, safetensors and model cards.
 
-export { Module, Parameter, isParameter, type StateDict } from './module.js';
+export { Module, Parameter, isParameter, type StateDict, type AnyModule, type LoadOptions, type LoadResult } from './module.js';
 export { Sequential } from './sequential.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Conv2d, ConvTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.js';
@@ -11,7 +11,7 @@ export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions } from './no
 export { Embedding } from './embedding.js';
 export { ReLU, LeakyReLU, GELU, Tanh, Sigmoid, ELU } from './activation.js';
 export * as init from './init.js';
-export { Optimizer, type OptimizerState, type ParamState, type Hyper } from './optim/optimizer.js';
+export { Optimizer, type OptimizerState, type ParamState, type Hyper, type ParamGroup, type ParamGroupSpec, type GroupState } from './optim/optimizer.js';
 export { SGD, type SgdOptions } from './optim/sgd.js';
 export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
 export { LRScheduler, StepLR, CosineAnnealingLR, LinearLR, SequentialLR, ChainedScheduler } from './optim/lr-scheduler.js';
@@ -20,4 +20,7 @@ export { summary, type Summary, type SummaryRow } from './summary.js';
 export {
   encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, SafetensorsError,
   type HostTensor, type SafeDType, type SafetensorsFile,
-} from './safetensors.js';
+} from './io/safetensors.js';
+export { cardMetadata, readCard, CARD_KEY, CheckpointError, type ModelCard, type ModelConfig, type DatasetCard } from './io/card.js';
+export * from './functional/index.js';
+export * as F from './functional/index.js';

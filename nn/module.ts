@@ -21,16 +21,27 @@ export function isParameter(t: unknown): t is Tensor {
 /** A state_dict: every parameter and buffer by its dotted path ('conv1.weight', 'bn.running_mean'). */
 export type StateDict = Map<string, Tensor>;
 
+/** What loadStateDict found: keys the model has that the state lacks, and keys the state has that the model lacks. */
+export interface LoadResult { missing: string[]; unexpected: string[] }
+
+export interface LoadOptions {
+  /** Missing or unexpected keys are an error (PyTorch's default); with false they are only reported. */
+  strict?: boolean;
+  /** Read only the state's keys under this prefix, with it stripped ('backbone.' loads a backbone out of a whole model). */
+  prefix?: string;
+}
+
 /**
  * A layer or a model. Subclasses assign parameters (made with Parameter()), child modules and
  * buffers (registered with registerBuffer) to their own fields; the fields' assignment order is
- * the order of parameters() and of the state_dict, as in PyTorch.
+ * the order of parameters() and of the state_dict, as in PyTorch. forward takes any inputs and
+ * gives any output: `Module<[Tensor, Tensor, Tensor, Tensor?], Tensor>` is attention's q, k, v, mask.
  */
-export abstract class Module {
+export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   training = true;
   private readonly bufferNames = new Set<string>();
 
-  abstract forward(x: Tensor): Tensor;
+  abstract forward(...inputs: In): Out;
 
   /** A persistent non-learnable tensor (BatchNorm's running statistics), saved in the state_dict. */
   protected registerBuffer(name: string, t: Tensor): Tensor {
@@ -41,13 +52,13 @@ export abstract class Module {
   }
 
   /** Direct children, by field name. */
-  namedChildren(): [string, Module][] {
-    return Object.entries(this).filter((e): e is [string, Module] => e[1] instanceof Module);
+  namedChildren(): [string, AnyModule][] {
+    return Object.entries(this).filter((e): e is [string, AnyModule] => e[1] instanceof Module);
   }
 
   /** This module and every descendant, by dotted path ('' is this one). */
-  namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
+  namedModules(prefix = ''): [string, AnyModule][] {
+    const out: [string, AnyModule][] = [[prefix, this as AnyModule]];
     for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(join(prefix, name)));
     return out;
   }
@@ -99,34 +110,31 @@ export abstract class Module {
   }
 
   /**
-   * Replace every parameter's and buffer's values with the state_dict's (shapes must match;
-   * every key must be present and none may be extra, as PyTorch's strict mode). The model owns
-   * copies: the caller may dispose `state` afterwards. Parameters are new tensors, so build the
-   * optimiser after loading.
+   * Copy the state_dict's values into this model's own parameters and buffers, in place: the
+   * tensors stay the same objects, so an optimiser built before keeps updating them. Shapes and
+   * dtypes must match. Returns the missing and unexpected keys; with `strict` (the default) either
+   * is an error. The caller keeps ownership of `state`.
    */
-  loadStateDict(state: StateDict): void {
+  loadStateDict(state: StateDict, o: LoadOptions = {}): LoadResult {
+    const { strict = true, prefix = '' } = o;
+    const source = new Map<string, Tensor>();
+    for (const [k, t] of state) if (k.startsWith(prefix)) source.set(k.slice(prefix.length), t);
     const own = this.stateDict();
-    const missing = [...own.keys()].filter((k) => !state.has(k));
-    const unexpected = [...state.keys()].filter((k) => !own.has(k));
-    if (missing.length || unexpected.length) {
-      const parts = [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''];
+    const missing = [...own.keys()].filter((k) => !source.has(k));
+    const unexpected = [...source.keys()].filter((k) => !own.has(k));
+    if (strict && (missing.length || unexpected.length)) {
+      const list = (ks: string[]) => (ks.length > 6 ? `${ks.slice(0, 6).join(', ')} and ${ks.length - 6} more` : ks.join(', '));
+      const parts = [missing.length ? `missing ${list(missing)}` : '', unexpected.length ? `unexpected ${list(unexpected.map((k) => prefix + k))}` : ''];
       throw new Error(`loadStateDict: keys do not match the model (${parts.filter(Boolean).join('; ')})`);
     }
-    for (const [key, old] of own) {
-      const src = state.get(key)!;
-      if (src.shape.join() !== old.shape.join() || src.dtype !== old.dtype) {
-        throw new Error(`loadStateDict: '${key}' is ${src.dtype}[${src.shape.join(',')}] but the model has ${old.dtype}[${old.shape.join(',')}]`);
+    for (const [key, mine] of own) {
+      const src = source.get(key);
+      if (src && (src.shape.join() !== mine.shape.join() || src.dtype !== mine.dtype)) {
+        throw new Error(`loadStateDict: '${prefix + key}' is ${src.dtype}[${src.shape.join(',')}] but the model has ${mine.dtype}[${mine.shape.join(',')}]`);
       }
     }
-    for (const [key, old] of own) {
-      const { owner, name } = this.locate(key);
-      const copy = noGrad(() => state.get(key)!.clone());
-      const fresh = isParameter(old) ? Parameter(copy) : keep(copy);
-      fresh.requiresGrad = old.requiresGrad;
-      fresh.label = old.label;
-      (owner as unknown as Record<string, Tensor>)[name] = fresh;
-      old.dispose();
-    }
+    noGrad(() => { for (const [key, mine] of own) { const src = source.get(key); if (src) mine.copy_(src); } });
+    return { missing, unexpected };
   }
 
   /** Free every parameter and buffer. */
@@ -134,16 +142,13 @@ export abstract class Module {
     for (const t of this.stateDict().values()) t.dispose();
   }
 
-  private locate(path: string): { owner: Module; name: string } {
-    const parts = path.split('.');
-    let owner: Module = this;
-    for (const p of parts.slice(0, -1)) owner = (owner as unknown as Record<string, Module>)[p];
-    return { owner, name: parts[parts.length - 1] };
-  }
-
   /** The short name shown in summaries and errors. */
   get typeName(): string { return this.constructor.name; }
 }
+
+/** A module of any signature, as found in a tree of children. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = Module<any[], unknown>;
 
 function join(prefix: string, name: string): string {
   return prefix ? `${prefix}.${name}` : name;

@@ -1,6 +1,7 @@
 // Normalisation layers: BatchNorm (running statistics kept as buffers) and LayerNorm.
 
-import { batchNorm, layerNorm, ones, zeros, type Tensor } from '../engine/index.js';
+import { ones, zeros, type Tensor } from '../engine/index.js';
+import { batchNorm, layerNorm } from './functional/normalization.js';
 import { Module, Parameter } from './module.js';
 
 export interface BatchNormOptions { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean }

@@ -1,6 +1,7 @@
 // Pooling layers (NCHW): max, average, adaptive average and global average.
 
-import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type Pool2dOptions, type Tensor } from '../engine/index.js';
+import { avgPool2d, maxPool2d, type Pool2dOptions, type Tensor } from '../engine/index.js';
+import { adaptiveAvgPool2d } from './functional/resize.js';
 import { Module } from './module.js';
 
 type Pair = number | [number, number];

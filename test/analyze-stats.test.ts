@@ -8,7 +8,7 @@ import { mostConfusedPairs, perClassMetrics, rowNormalise } from '../mnist/analy
 import { nearestCentroid } from '../mnist/analyze/nearest-centroid.js';
 import { linearProbe } from '../mnist/analyze/linear-probe.js';
 import { accuracy } from '../mnist/analyze/separability.js';
-import { mulberry32 } from '../mnist/dataset.js';
+import { mulberry32 } from '../train/order.js';
 
 describe('dataset statistics on the real MNIST', () => {
   const data = loadAnalysisData({});

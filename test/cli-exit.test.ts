@@ -117,7 +117,7 @@ describe('zerograd CLI', () => {
     const t = cli('train', '--model', 'mlp', '--epochs', '1', '--limit', '256', '--test-limit', '100', '--backend', 'cpu', '--out', out, '--json');
     expect(t.code).toBe(0);
     const j = lastJson(t.stdout);
-    expect(Object.keys(j).sort()).toEqual(['backend', 'checkpoint', 'epochs', 'samples_per_second', 'seconds', 'test_accuracy', 'test_loss']);
+    expect(Object.keys(j).sort()).toEqual(['backend', 'checkpoint', 'dataset', 'epochs', 'samples_per_second', 'seconds', 'test_accuracy', 'test_loss']);
     expect(j.backend).toBe('cpu');
     const e = cli('eval', '--checkpoint', j.checkpoint, '--test-limit', '100', '--backend', 'cpu', '--json');
     expect(e.code).toBe(0);
@@ -127,5 +127,53 @@ describe('zerograd CLI', () => {
     const p = cli('predict', '--checkpoint', j.checkpoint, 'package.json', '--backend', 'cpu');
     expect(p.code).toBe(1);
     expectOneLineError(p.stderr, /package.json: not a readable PNG/);
+  });
+
+  it('train refuses a folder holding a run (--resume or --overwrite); --resume says which flags it ignores', () => {
+    const out = join(tmp, 'run');
+    const again = cli('train', '--model', 'mlp', '--epochs', '1', '--limit', '256', '--test-limit', '100', '--backend', 'cpu', '--out', out);
+    expect(again.code).toBe(1);
+    expectOneLineError(again.stderr, /run: already holds a run \(checkpoint\.json\); continue it with --resume, or replace it with --overwrite/);
+    const resumed = cli('train', '--out', out, '--epochs', '2', '--lr', '0.5', '--limit', '256', '--resume', '--backend', 'cpu', '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resume: ignoring --lr 0\.5 \(the run uses 0\.001\); a resumed run keeps its recipe/);
+    expect(resumed.stderr).not.toMatch(/--limit/);
+    expect(lastJson(resumed.stdout).epochs).toBe(2);
+    const over = cli('train', '--model', 'mlp', '--epochs', '1', '--limit', '128', '--test-limit', '100', '--backend', 'cpu', '--out', out, '--overwrite', '--json');
+    expect(over.code, over.stderr).toBe(0);
+    expect(lastJson(over.stdout).epochs).toBe(1);
+  });
+
+  it('a checkpoint trained on another dataset is not evaluated on MNIST; summary reads the checkpoint alone', () => {
+    // A tiny 12-class dataset of 14×14 noise: unknown to zerograd, so it is named after its folder.
+    const dir = join(tmp, 'noise-set');
+    mkdirSync(dir);
+    const idx = (dims: number[], bytes: Uint8Array) => {
+      const b = new Uint8Array(4 + 4 * dims.length + bytes.length);
+      const v = new DataView(b.buffer);
+      v.setUint32(0, dims.length === 1 ? 0x801 : 0x803);
+      dims.forEach((d, i) => v.setUint32(4 + 4 * i, d));
+      b.set(bytes, 4 + 4 * dims.length);
+      return b;
+    };
+    const noise = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => ((i * 2654435761 + seed) >>> 24) & 255);
+    for (const [split, n] of [['train', 96], ['t10k', 48]] as const) {
+      writeFileSync(join(dir, `${split}-images-idx3-ubyte`), idx([n, 14, 14], noise(n * 196, n)));
+      writeFileSync(join(dir, `${split}-labels-idx1-ubyte`), idx([n], Uint8Array.from({ length: n }, (_, i) => i % 12)));
+    }
+    const out = join(tmp, 'noise-run');
+    const t = cli('train', '--model', 'cnn-small', '--epochs', '1', '--data-dir', dir, '--backend', 'cpu', '--out', out, '--json');
+    expect(t.code, t.stderr).toBe(0);
+    expect(lastJson(t.stdout).dataset).toBe('noise-set');
+    const e = cli('eval', '--checkpoint', out, '--backend', 'cpu');
+    expect(e.code).toBe(1);
+    expectOneLineError(e.stderr, /model\.safetensors: was trained on noise-set, but the test images are mnist; .*--data-dir/);
+    const ok = cli('eval', '--checkpoint', out, '--data-dir', dir, '--backend', 'cpu', '--json');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(lastJson(ok.stdout).confusion_matrix).toHaveLength(12);
+    const s = cli('summary', '--checkpoint', out, '--json');
+    expect(s.code, s.stderr).toBe(0);
+    // 32·5·5·... : conv 1→32 (320), then 32·6·6 = 1,152 features → 64 → 12.
+    expect(lastJson(s.stdout).total_params).toBe(320 + (1152 * 64 + 64) + (64 * 12 + 12));
   });
 });

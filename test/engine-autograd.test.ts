@@ -2,11 +2,8 @@
 // seeded randomness, int32 tensors and NumPy broadcasting. Every assertion is on values.
 
 import { describe, expect, it } from 'vitest';
-import {
-  Tensor, tensor, zeros, ones, randn, rand, arange, full, noGrad, tidy, keep, memory, manualSeed, Generator,
-  add, sub, mul, div, maximum, matmul, conv2d, maxPool2d, linear, relu, sum, where, argmax, dropout, crossEntropy,
-  isGradEnabled, enableGrad, eq, oneHot, slice, indexSelect, permute, expand, sumTo, avgPool2d, adaptiveAvgPool2d,
-} from '../engine/index.js';
+import { Tensor, tensor, zeros, ones, randn, rand, arange, full, noGrad, tidy, keep, memory, manualSeed, Generator, add, sub, mul, div, maximum, matmul, conv2d, maxPool2d, linear, relu, sum, where, argmax, isGradEnabled, enableGrad, eq, oneHot, slice, indexSelect, permute, expand, sumTo, avgPool2d } from '../engine/index.js';
+import { dropout, crossEntropy, adaptiveAvgPool2d } from '../nn/index.js';
 import { record } from '../engine/autograd.js';
 
 const vals = (t: Tensor) => Array.from(t.dataSync());

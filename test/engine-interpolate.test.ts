@@ -6,7 +6,8 @@
 // confirmed once against torch 1.13 (F.interpolate on the same inputs); the test needs no torch.
 
 import { describe, expect, it } from 'vitest';
-import { interpolate, tensor, type Tensor } from '../engine/index.js';
+import { tensor, type Tensor } from '../engine/index.js';
+import { interpolate } from '../nn/index.js';
 
 const x23 = () => tensor([[[[0, 1, 2], [3, 4, 5]]]]);   // 1×1×2×3
 const rows = (t: Tensor) => (t.tolist() as Promise<number[][][][]>).then((v) => v[0][0]);

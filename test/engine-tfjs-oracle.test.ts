@@ -12,10 +12,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  Generator, Tensor, tensor, conv2d, convTranspose2d, maxPool2d, avgPool2d, matmul, crossEntropy, logSoftmax, softmax,
-  batchNorm, layerNorm, gelu, elu, leakyRelu, interpolate, tidy, bceWithLogits,
-} from '../engine/index.js';
+import { Generator, Tensor, tensor, conv2d, convTranspose2d, maxPool2d, avgPool2d, matmul, logSoftmax, softmax, gelu, elu, leakyRelu, tidy } from '../engine/index.js';
+import { crossEntropy, batchNorm, layerNorm, interpolate, bceWithLogits } from '../nn/index.js';
 
 const TOL = 1e-4;
 

@@ -4,10 +4,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IDENTITY, affine, augmentBatch, batches, elastic, gather, mulberry32, permutation, stratifiedSplit } from '../mnist/dataset.js';
+import { IDENTITY, affine, augmentBatch, elastic, gather, stratifiedSplit } from '../mnist/dataset.js';
+import { batches, mulberry32, permutation } from '../train/order.js';
 import { canny, gaussianBlur, harrisCorners, hog, sobel, strokeStats } from '../mnist/features.js';
-import { heatmap, imageGrid, writePng } from '../mnist/png.js';
-import { barChart, histogram, lineChart, matrixHeatmap, niceTicks, scatterPlot } from '../mnist/svg.js';
+import { encodePng, heatmap, imageGrid } from '../viz/png.js';
+import { writeFileAtomic } from '../io/files.js';
+import { barChart, histogram, lineChart, matrixHeatmap, niceTicks, scatterPlot } from '../viz/svg.js';
 
 const R = 28;
 const C = 28;
@@ -204,7 +206,7 @@ describe('PNG and SVG output', () => {
       images.set(rect(8, 8, 19, 19), 2 * R * C);
       const grid = imageGrid(images, R, C, 5, 3, 2);
       expect([grid.width, grid.height]).toEqual([(3 * 29 - 1) * 2, (2 * 29 - 1) * 2]);
-      writePng(join(dir, 'grid.png'), grid);
+      writeFileAtomic(join(dir, 'grid.png'), encodePng(grid));
       expect(readdirSync(dir)).toEqual(['grid.png']); // the atomic write left no temp file behind
       const png = decode(readFileSync(join(dir, 'grid.png')));
       expect([png.width, png.height, png.channels]).toEqual([grid.width, grid.height, 1]);

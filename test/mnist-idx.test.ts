@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError, defaultDataDir, loadMnist, type MnistOptions } from '../mnist/idx.js';
+import { DataError } from '../io/files.js';
+import { defaultDataDir, loadMnist, type MnistOptions } from '../mnist/idx.js';
 import { normalise } from '../mnist/dataset.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'zerograd-idx-'));

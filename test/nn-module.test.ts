@@ -1,7 +1,7 @@
 // Module: dotted names, state_dict round trips, modes, freezing, BatchNorm buffers.
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, manualSeed, noGrad, randn, tensor } from '../engine/index.js';
-import { BatchNorm2d, Conv2d, Dropout, Flatten, Linear, ReLU, Sequential } from '../nn/index.js';
+import { manualSeed, noGrad, randn, tensor } from '../engine/index.js';
+import { crossEntropy, Adam, BatchNorm2d, Conv2d, Dropout, Flatten, Linear, ReLU, Sequential } from '../nn/index.js';
 
 const net = () => new Sequential({ conv: new Conv2d(1, 2, 3), bn: new BatchNorm2d(2), relu: new ReLU(), flat: new Flatten(), drop: new Dropout(0.5), fc: new Linear(8, 3) });
 
@@ -48,5 +48,37 @@ describe('Module', () => {
     expect(bw.grad).not.toBeNull();
     m.zeroGrad();
     expect(bw.grad).toBeNull();
+  });
+
+  it('loadStateDict copies in place: the same tensors, so an optimiser built before keeps training them', () => {
+    manualSeed(1); const a = net();
+    manualSeed(2); const b = net();
+    const before = b.parameters();
+    const opt = new Adam(b.parameters(), { lr: 0.1 });
+    b.loadStateDict(a.stateDict());
+    expect(b.parameters()).toEqual(before);
+    expect(b.parameters().every((p, i) => p === before[i])).toBe(true);
+    const w0 = Array.from(b.stateDict().get('fc.weight')!.dataSync());
+    expect(w0).toEqual(Array.from(a.stateDict().get('fc.weight')!.dataSync()));
+    b.train();
+    crossEntropy(b.forward(randn([4, 1, 4, 4])), tensor(Int32Array.from([0, 1, 2, 0]))).backward();
+    opt.step();
+    // The optimiser moved the loaded weights (it holds the live tensors, not stale ones).
+    const w1 = Array.from(b.stateDict().get('fc.weight')!.dataSync());
+    expect(w1.some((v, i) => Math.abs(v - w0[i]) > 1e-3)).toBe(true);
+    opt.dispose();
+  });
+
+  it('loadStateDict with a prefix loads a part; strict: false reports missing and unexpected keys', () => {
+    manualSeed(3);
+    const whole = new Sequential({ backbone: new Sequential({ fc: new Linear(3, 3) }), head: new Linear(3, 2) });
+    const backbone = new Sequential({ fc: new Linear(3, 3) });
+    const r = backbone.loadStateDict(whole.stateDict(), { prefix: 'backbone.' });
+    expect(r).toEqual({ missing: [], unexpected: [] });
+    expect(Array.from(backbone.stateDict().get('fc.weight')!.dataSync())).toEqual(Array.from(whole.stateDict().get('backbone.fc.weight')!.dataSync()));
+    const partial = new Sequential({ fc: new Linear(3, 3), extra: new Linear(3, 1) });
+    expect(partial.loadStateDict(whole.stateDict(), { prefix: 'backbone.', strict: false })).toEqual({ missing: ['extra.weight', 'extra.bias'], unexpected: [] });
+    expect(() => partial.loadStateDict(whole.stateDict(), { prefix: 'backbone.' })).toThrow(/missing extra.weight, extra.bias/);
+    expect(backbone.loadStateDict(whole.stateDict(), { strict: false }).unexpected).toEqual(['backbone.fc.weight', 'backbone.fc.bias', 'head.weight', 'head.bias']);
   });
 });

@@ -68,3 +68,42 @@ describe('schedules and clipping', () => {
     close(Array.from(b.grad!.dataSync()), [0.8]);
   });
 });
+
+describe('parameter groups', () => {
+  it('each group steps at its own lr and weight decay, and schedules scale every group from its own initial lr', () => {
+    const a = Parameter(tensor([1, 1])), b = Parameter(tensor([1, 1]));
+    const opt = new SGD([{ params: [a], name: 'backbone', lr: 0.01 }, { params: [b], name: 'head', weightDecay: 0.5 }], { lr: 0.1 });
+    a.grad = tensor([1, 1]); b.grad = tensor([1, 1]);
+    opt.step();
+    // a: 1 − 0.01·1; b: 1 − 0.1·(1 + 0.5·1)
+    close(Array.from(a.dataSync()), [0.99, 0.99]);
+    close(Array.from(b.dataSync()), [0.85, 0.85]);
+    const sched = new StepLR(opt, 1, 0.5);
+    sched.step();
+    close(opt.groups.map((g) => g.lr), [0.005, 0.05]);
+  });
+
+  it('Adam groups: the same update as two separate optimisers; the state keeps groups and refuses other ones', () => {
+    const together = [Parameter(tensor(P0)), Parameter(tensor(P0))];
+    const apart = [Parameter(tensor(P0)), Parameter(tensor(P0))];
+    const opt = new Adam([{ params: [together[0]], lr: 0.1 }, { params: [together[1]], lr: 0.01, weightDecay: 0.1 }]);
+    const o1 = new Adam([apart[0]], { lr: 0.1 }), o2 = new Adam([apart[1]], { lr: 0.01, weightDecay: 0.1 });
+    for (const g of GRADS) {
+      for (const p of [...together, ...apart]) p.grad = tensor(g);
+      opt.step(); o1.step(); o2.step();
+    }
+    expect(Array.from(together[0].dataSync())).toEqual(Array.from(apart[0].dataSync()));
+    expect(Array.from(together[1].dataSync())).toEqual(Array.from(apart[1].dataSync()));
+    const s = opt.stateDict();
+    expect(s.groups.map((g) => [g.size, g.lr, g.weightDecay])).toEqual([[1, 0.1, 0], [1, 0.01, 0.1]]);
+    const same = new Adam([{ params: [together[0]] }, { params: [together[1]] }]);
+    same.loadStateDict(s);
+    expect(same.groups.map((g) => g.lr)).toEqual([0.1, 0.01]);
+    expect(() => new Adam(together).loadStateDict(s)).toThrow(/parameter groups \[0:1, 1:1\] but this optimiser has \[0:2\]/);
+  });
+
+  it('a parameter in two groups is refused', () => {
+    const p = Parameter(tensor([1]));
+    expect(() => new SGD([{ params: [p] }, { params: [p] }], { lr: 1 })).toThrow(/more than one group/);
+  });
+});

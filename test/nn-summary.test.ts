@@ -1,6 +1,10 @@
 // summary(): the exact parameter counts of the named models.
 import { describe, expect, it } from 'vitest';
-import { buildModel, INPUT_SHAPE } from '../mnist/models.js';
+import { buildModel as build } from '../models/index.js';
+import type { Module } from '../nn/index.js';
+
+const buildModel = (name: string) => build(name).model as Module;
+const INPUT_SHAPE = [1, 28, 28];
 import { summary } from '../nn/index.js';
 
 const byName = (s: ReturnType<typeof summary>) => Object.fromEntries(s.layers.map((l) => [l.name, l]));

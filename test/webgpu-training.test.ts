@@ -3,11 +3,11 @@
 // Runs on the software adapter in CI; with no adapter at all, beforeAll fails (never skips).
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crossEntropy, manualSeed, memory, tensor, tidy, useBackend, type Backend, type Tensor } from '../engine/index.js';
+import { manualSeed, memory, tensor, tidy, useBackend, type Backend, type Tensor } from '../engine/index.js';
 import { CpuBackend } from '../engine/backend/cpu/index.js';
 import { createWebGpuBackend } from '../engine/backend/webgpu/index.js';
-import { buildModel } from '../mnist/models.js';
-import { Adam, Linear, ReLU, Sequential, type Module } from '../nn/index.js';
+import { buildModel as build } from '../models/index.js';
+import { crossEntropy, Adam, Linear, ReLU, Sequential, type Module } from '../nn/index.js';
 
 const cpu = new CpuBackend();
 let gpu: Backend;
@@ -18,7 +18,7 @@ beforeAll(async () => { gpu = await createWebGpuBackend(); }, 60_000);
 async function step(be: Backend, batch: number): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
   useBackend(be);
   manualSeed(7);
-  const model = buildModel('cnn');
+  const model = build('cnn').model as Module;
   model.eval();   // no dropout: both backends must see the same function
   const x = tensor(Float32Array.from({ length: batch * 784 }, (_, i) => Math.sin(i * 0.37)), { shape: [batch, 1, 28, 28] });
   const y = tensor(Int32Array.from({ length: batch }, (_, i) => (i * 7) % 10));

@@ -1,7 +1,7 @@
 // The report folder: images go to <out>/img, the page to <out>/index.html, every file written atomically.
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
-import { type Raster, writePng } from '../png.js';
+import { writeFileAtomic } from '../../io/files.js';
+import { encodePng, type Raster } from '../../viz/png.js';
 
 export class ReportFolder {
   private readonly names = new Set<string>();
@@ -13,7 +13,7 @@ export class ReportFolder {
     if (this.names.has(name)) throw new Error(`report: image name '${name}' used twice`);
     this.names.add(name);
     const rel = `img/${name}.png`;
-    writePng(join(this.dir, rel), raster);
+    writeFileAtomic(join(this.dir, rel), encodePng(raster));
     return rel;
   }
 

@@ -1,7 +1,8 @@
 // What every report section receives: the two splits as bytes and unit floats, where to write images, and a progress log.
+import type { DatasetInfo } from '../classes.js';
 import type { MnistSet } from '../idx.js';
 import type { ReportFolder } from './assets.js';
-import type { Section } from './html.js';
+import type { Section } from '../../viz/html.js';
 
 export interface AnalysisData {
   train: MnistSet;
@@ -12,6 +13,8 @@ export interface AnalysisData {
   rows: number;
   cols: number;
   numClasses: number;
+  /** Which dataset this is, and its class names. */
+  info: DatasetInfo;
 }
 
 export interface SectionContext {

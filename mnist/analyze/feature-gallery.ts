@@ -1,10 +1,10 @@
 // The classical feature extractors of mnist/features.ts drawn on sample digits, to show what edges, corners and HOG see.
-import { type Rgb } from '../colormap.js';
+import { type Rgb } from '../../viz/colormap.js';
 import { canny, harrisCorners, hog, sobel } from '../features.js';
-import { type Raster, grayscale, heatmap, upscale } from '../png.js';
+import { type Raster, grayscale, heatmap, upscale } from '../../viz/png.js';
 import { imageAt, type SectionContext, type SectionResult } from './context.js';
-import { digitRgb, line, ring } from './draw.js';
-import { figure, img, p, table } from './html.js';
+import { digitRgb, line, ring } from '../../viz/draw.js';
+import { figure, img, p, table } from '../../viz/html.js';
 import { firstOfEachClass } from './pixels.js';
 
 const SCALE = 6;

@@ -1,7 +1,7 @@
 // The label distribution of both splits: counts, shares and which class is rarest, because imbalance biases accuracy.
-import { barChart } from '../svg.js';
+import { barChart } from '../../viz/svg.js';
 import { classNames, type SectionContext, type SectionResult } from './context.js';
-import { figure, p, table } from './html.js';
+import { figure, p, table } from '../../viz/html.js';
 
 /** How many examples carry each label 0 … numClasses−1. */
 export function labelCounts(labels: Uint8Array, numClasses: number): number[] {

@@ -1,7 +1,8 @@
 // A linear probe: softmax regression trained with our autograd and Adam, to measure how linearly separable a feature set is.
-import { crossEntropy, manualSeed, noGrad, tensor, tidy } from '../../engine/index.js';
-import { Adam, Linear } from '../../nn/index.js';
-import { batches, gather } from '../dataset.js';
+import { manualSeed, noGrad, tensor, tidy } from '../../engine/index.js';
+import { crossEntropy, Adam, Linear } from '../../nn/index.js';
+import { batches } from '../../train/order.js';
+import { gather } from '../dataset.js';
 import { columnMoments, type FeatureMatrix, standardise } from './features-table.js';
 
 export interface ProbeOptions {

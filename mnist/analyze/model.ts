@@ -1,16 +1,15 @@
 // The trained-model half of the report: test performance, mistakes, saliency, first-layer filters and suspicious training labels.
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Module } from '../../nn/index.js';
-import { loadModel, MODEL_FILE } from '../checkpoint.js';
+import { checkDataFits, loadClassifier, resolveCheckpoint } from '../classifier.js';
+import type { Stats } from '../data.js';
 import { gather } from '../dataset.js';
 import { evaluate } from '../evaluate.js';
-import { heatmap, imageGrid, upscale, grayscale } from '../png.js';
-import { matrixHeatmap } from '../svg.js';
-import { allImages } from '../train-data.js';
+import { heatmap, imageGrid, upscale, grayscale } from '../../viz/png.js';
+import { matrixHeatmap } from '../../viz/svg.js';
+import { allImages } from '../data.js';
 import { classNames, imageAt, type SectionContext } from './context.js';
-import { digitRgb, mosaic } from './draw.js';
-import { colorBar, esc, figure, gallery, img, p, type Section, table } from './html.js';
+import { digitRgb, mosaic } from '../../viz/draw.js';
+import { colorBar, esc, figure, gallery, img, p, type Section, table } from '../../viz/html.js';
 import { firstFeatureMaps, firstLayer } from './layers.js';
 import { type ClassMetrics, type ConfusedPair, mostConfusedPairs, perClassMetrics, rowNormalise } from './metrics.js';
 import { firstOfEachClass } from './pixels.js';
@@ -28,10 +27,7 @@ export interface ModelStats {
   highest_loss_train: { index: number; label: number; predicted: number; probability_of_label: number; loss: number }[];
 }
 
-/** A checkpoint argument may name model.safetensors or the run folder that holds it. */
-export function resolveCheckpoint(path: string): string {
-  return existsSync(path) && statSync(path).isDirectory() ? join(path, MODEL_FILE) : path;
-}
+export { resolveCheckpoint };
 
 const THUMB = 3; // upscale of gallery digits: 84 px
 const GALLERY = 40;
@@ -42,20 +38,21 @@ const HARDEST = 24;
 export async function modelSections(ctx: SectionContext, checkpoint: string, lossScan: number): Promise<{ sections: Section[]; stats: ModelStats }> {
   const path = resolveCheckpoint(checkpoint);
   ctx.log(`analyze: loading ${path}`);
-  const { model, modelName } = loadModel(path);
+  const c = loadClassifier(path);
   try {
-    return await sectionsFor(ctx, model, modelName, lossScan);
+    checkDataFits(c, ctx.data.info, ctx.data.rows, ctx.data.cols);
+    return await sectionsFor(ctx, c.model, c.card.architecture, c.stats, lossScan);
   } finally {
-    model.dispose();
+    c.model.dispose();
   }
 }
 
-async function sectionsFor(ctx: SectionContext, model: Module, modelName: string, lossScan: number): Promise<{ sections: Section[]; stats: ModelStats }> {
+async function sectionsFor(ctx: SectionContext, model: Module, modelName: string, stats: Stats, lossScan: number): Promise<{ sections: Section[]; stats: ModelStats }> {
   const { test, train, rows, cols, numClasses } = ctx.data;
   const shape = [1, rows, cols];
   const size = rows * cols;
   const names = classNames(numClasses);
-  const testX = allImages(test);
+  const testX = allImages(test, stats);
   ctx.log(`analyze: evaluating ${modelName} on ${test.count} test images`);
   const ev = await evaluate(model, testX, test.labels, shape, numClasses);
 
@@ -110,7 +107,7 @@ async function sectionsFor(ctx: SectionContext, model: Module, modelName: string
   // Training images with the highest loss.
   const n = Math.min(lossScan, train.count);
   ctx.log(`analyze: per-example loss of ${n} training images`);
-  const trainX = allImages({ images: train.images.subarray(0, n * size), labels: train.labels.subarray(0, n), count: n });
+  const trainX = allImages({ images: train.images.subarray(0, n * size), labels: train.labels.subarray(0, n), count: n }, stats);
   const probs = await predictProbabilities(model, trainX, Int32Array.from({ length: n }, (_, i) => i), shape);
   const loss = Float32Array.from({ length: n }, (_, i) => -Math.log(Math.max(probs[i * numClasses + train.labels[i]], 1e-12)));
   const hardest = Array.from(loss.keys()).sort((a, b) => loss[b] - loss[a]).slice(0, HARDEST);

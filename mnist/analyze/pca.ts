@@ -1,11 +1,11 @@
 // Principal component analysis on our engine: covariance by matmul, top eigenvectors by subspace (block power) iteration.
 import { noGrad, tensor, tidy, type Tensor } from '../../engine/index.js';
-import { mulberry32, type Rng } from '../dataset.js';
-import { heatmap } from '../png.js';
-import { barChart, scatterPlot } from '../svg.js';
+import { mulberry32, type Rng } from '../../train/order.js';
+import { heatmap } from '../../viz/png.js';
+import { barChart, scatterPlot } from '../../viz/svg.js';
 import { classNames, type SectionContext, type SectionResult } from './context.js';
-import { mosaic } from './draw.js';
-import { colorBar, figure, img, p } from './html.js';
+import { mosaic } from '../../viz/draw.js';
+import { colorBar, figure, img, p } from '../../viz/html.js';
 
 export interface Pca {
   mean: Float32Array; // d

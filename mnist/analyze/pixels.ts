@@ -1,10 +1,10 @@
 // Pixel-level statistics: the value histogram, mean/std/zero share, sample digits, and per-class mean and spread images.
-import { heatmap, imageGrid } from '../png.js';
-import { histogram } from '../svg.js';
+import { heatmap, imageGrid } from '../../viz/png.js';
+import { histogram } from '../../viz/svg.js';
 import { gather } from '../dataset.js';
 import { type SectionContext, type SectionResult } from './context.js';
-import { mosaic } from './draw.js';
-import { colorBar, figure, img, p, table } from './html.js';
+import { mosaic } from '../../viz/draw.js';
+import { colorBar, figure, img, p, table } from '../../viz/html.js';
 
 export interface PixelStats {
   mean: number; // of v/255

@@ -1,12 +1,14 @@
 // The whole analysis: load MNIST, run every section, write <out>/index.html with its images, return the key figures.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DataError, loadMnist } from '../idx.js';
+import { DataError } from '../../io/files.js';
+import { loadMnist } from '../idx.js';
+import { datasetInfo } from '../classes.js';
 import { normalise } from '../dataset.js';
 import { ReportFolder } from './assets.js';
 import { type AnalysisData, type SectionContext } from './context.js';
 import { featureGallerySection } from './feature-gallery.js';
-import { esc, page, type Section } from './html.js';
+import { esc, page, type Section } from '../../viz/html.js';
 import { labelSection } from './labels.js';
 import { modelSections, resolveCheckpoint, type ModelStats } from './model.js';
 import { pcaSection } from './pca.js';
@@ -39,7 +41,8 @@ export function loadAnalysisData(o: Pick<AnalyzeOptions, 'dataDir' | 'limit' | '
   if (train.rows !== test.rows || train.cols !== test.cols) {
     throw new RangeError(`analyze: train images are ${train.rows}×${train.cols} but test images are ${test.rows}×${test.cols}`);
   }
-  return { train, test, trainUnit: normalise(train.images), testUnit: normalise(test.images), rows: train.rows, cols: train.cols, numClasses: train.numClasses };
+  const info = datasetInfo(o.dataDir, test.allLabels, train.numClasses);
+  return { train, test, trainUnit: normalise(train.images), testUnit: normalise(test.images), rows: train.rows, cols: train.cols, numClasses: train.numClasses, info };
 }
 
 export async function analyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {

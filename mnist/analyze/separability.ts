@@ -2,7 +2,7 @@
 import { hog } from '../features.js';
 import { imageAt, type SectionContext, type SectionResult } from './context.js';
 import { columnMoments, type FeatureMatrix, standardise } from './features-table.js';
-import { figure, p, table } from './html.js';
+import { figure, p, table } from '../../viz/html.js';
 import { linearProbe } from './linear-probe.js';
 import { nearestCentroid } from './nearest-centroid.js';
 import { STROKE_KEYS } from './strokes.js';

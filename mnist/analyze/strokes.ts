@@ -1,8 +1,8 @@
 // Per-class stroke statistics (ink, bounding box, centre of mass, slant): what separates digits before any learning.
 import { strokeStats } from '../features.js';
-import { barChart } from '../svg.js';
+import { barChart } from '../../viz/svg.js';
 import { classNames, imageAt, type SectionContext, type SectionResult } from './context.js';
-import { figure, p, table } from './html.js';
+import { figure, p, table } from '../../viz/html.js';
 
 /** The stroke measurements of one image as plain numbers (an empty image gives zeros). */
 export interface StrokeRow {

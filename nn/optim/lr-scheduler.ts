@@ -1,5 +1,7 @@
 // Learning-rate schedules, PyTorch's names: each is a closed-form factor of the initial lr at step
 // t, so a resumed run restores one integer (lastEpoch) and composed schedules are just arithmetic.
+// Every parameter group is scaled by the same factor from its own initial lr, so a backbone and a
+// head keep their ratio through warm-up and decay.
 
 import type { Optimizer } from './optimizer.js';
 
@@ -13,7 +15,10 @@ export abstract class LRScheduler {
   abstract factor(t: number): number;
 
   /** Apply the schedule at the current step (constructors of the outermost scheduler call this). */
-  protected apply(): void { this.optimizer.lr = this.optimizer.initialLr * this.factor(this.lastEpoch); }
+  protected apply(): void {
+    const f = this.factor(this.lastEpoch);
+    for (const g of this.optimizer.groups) g.lr = g.initialLr * f;
+  }
 
   step(): void { this.lastEpoch++; this.apply(); }
   getLastLr(): number { return this.optimizer.lr; }

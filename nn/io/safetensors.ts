@@ -2,7 +2,7 @@
 // (dtype, shape, data_offsets per tensor, optional string __metadata__), then raw little-endian
 // data. nn produces and consumes bytes; files are cli/'s and mnist/'s business.
 
-import { tensor, type Tensor } from '../engine/index.js';
+import { tensor, type Tensor } from '../../engine/index.js';
 
 export type SafeDType = 'F32' | 'I32';
 

@@ -1,7 +1,6 @@
-// PNG output for the report: digit grids and heatmaps, written atomically with fast-png's encoder.
+// PNG rasters for reports and sample grids: digit grids and heatmaps, encoded with fast-png (callers write the bytes).
 import { encode } from 'fast-png';
 import { type ColorMapName, colorAt, normaliseTo, valueRange } from './colormap.js';
-import { writeFileAtomic } from './fsutil.js';
 
 /** An 8-bit raster, row-major, channels interleaved: 1 = grayscale, 3 = RGB. */
 export interface Raster {
@@ -35,11 +34,6 @@ function checkedRaster(data: Uint8Array, width: number, height: number, channels
 /** PNG file bytes of a raster. */
 export function encodePng(r: Raster): Uint8Array {
   return encode({ width: r.width, height: r.height, data: r.data, depth: 8, channels: r.channels });
-}
-
-/** Encode and write atomically. */
-export function writePng(path: string, r: Raster): void {
-  writeFileAtomic(path, encodePng(r));
 }
 
 /** Nearest-neighbour upscaling by an integer factor: each pixel becomes a scale×scale block, crisp for small digits. */

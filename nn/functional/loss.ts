@@ -1,12 +1,7 @@
 // Losses, each stable by construction: cross-entropy from logits through logSoftmax, BCE with
 // logits through the log-sum-exp identity.
 
-import { fmt } from '../shape.js';
-import { Tensor } from '../tensor.js';
-import { abs, add, clamp, exp, gt, log, mul, neg, relu, square, sub, where } from './elementwise.js';
-import { oneHot } from './indexing.js';
-import { requireFloat } from './kernel.js';
-import { logSoftmax, mean, sum } from './reduce.js';
+import { abs, add, clamp, exp, gt, log, mul, neg, relu, square, sub, where, formatShape as fmt, oneHot, logSoftmax, mean, sum, requireFloat, type Tensor } from '../../engine/index.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 

@@ -1,15 +1,6 @@
-// Normalisation and dropout, composed from other ops so their gradients come from autograd.
+// Batch and layer normalisation, composed from engine ops so their gradients come from autograd.
 
-import { noGrad } from '../autograd.js';
-import { defaultGenerator, type Generator } from '../random.js';
-import { keep } from '../scope.js';
-import { fmt } from '../shape.js';
-import { Tensor } from '../tensor.js';
-import { rand } from './creation.js';
-import { add, affine, ge, mul, rsqrt, sub } from './elementwise.js';
-import { requireFloat } from './kernel.js';
-import { mean, variance } from './reduce.js';
-import { reshape } from './shape.js';
+import { add, affine, formatShape as fmt, keep, mean, mul, noGrad, requireFloat, reshape, rsqrt, sub, variance, type Tensor } from '../../engine/index.js';
 
 /** Running statistics that batchNorm replaces in place (the holder is the module's buffer slot). */
 export interface RunningStats { mean: Tensor; var: Tensor }
@@ -70,12 +61,4 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   if (weight) y = mul(y, weight);
   if (bias) y = add(y, bias);
   return y;
-}
-
-/** Inverted dropout: zero each element with probability p and scale the rest by 1/(1-p). */
-export function dropout(x: Tensor, p = 0.5, training = true, generator: Generator = defaultGenerator): Tensor {
-  if (p < 0 || p >= 1) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
-  if (!training || p === 0) return x;
-  const mask = affine(ge(rand(x.shape, { generator }), p), 1 / (1 - p), 0);
-  return mul(x, mask);
 }

@@ -1,6 +1,6 @@
 // The report's HTML vocabulary: page, sections, figures with captions, tables, image galleries and colour bars, all self-contained.
-import { type ColorMapName, colorAt, toHex } from '../colormap.js';
-import { escapeXml, formatNumber } from '../svg.js';
+import { type ColorMapName, colorAt, toHex } from './colormap.js';
+import { escapeXml, formatNumber } from './svg.js';
 
 /** Escape text for HTML content and attributes (the same five characters as XML). */
 export const esc = escapeXml;

@@ -1,6 +1,6 @@
 // Raster drawing the PNG module does not do: digits as RGB, marks and line glyphs on them, and RGB mosaics.
-import type { Rgb } from '../colormap.js';
-import { type Raster, grayscale, rgb, upscale } from '../png.js';
+import type { Rgb } from './colormap.js';
+import { type Raster, grayscale, rgb, upscale } from './png.js';
 
 /** A grayscale digit (floats in [0, 1]) as an RGB raster upscaled by `scale`, ready to draw on. */
 export function digitRgb(img: Float32Array, rows: number, cols: number, scale: number): Raster {
