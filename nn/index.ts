@@ -2,6 +2,7 @@
 
 export { Module, Parameter, isParameter, type StateDict, type AnyModule, type LoadOptions, type LoadResult } from './module.js';
 export { Sequential } from './sequential.js';
+export { ModuleList } from './module-list.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Conv2d, ConvTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, GlobalAvgPool2d } from './pooling.js';
@@ -9,6 +10,12 @@ export { Flatten } from './flatten.js';
 export { Dropout } from './dropout.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions } from './normalization.js';
 export { Embedding } from './embedding.js';
+export { MultiheadAttention, KVCache, type MultiheadAttentionOptions, type AttentionCall } from './attention.js';
+export { SinusoidalPositionalEmbedding, LearnedPositionalEmbedding, sinusoidTable } from './positional.js';
+export {
+  FeedForward, TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder, DecoderCache,
+  type TransformerLayerOptions, type EncoderLayerCall, type DecoderLayerCall, type DecoderLayerCache, type DecoderCall, type StackOptions,
+} from './transformer.js';
 export { ReLU, LeakyReLU, GELU, Tanh, Sigmoid, ELU } from './activation.js';
 export * as init from './init.js';
 export { Optimizer, type OptimizerState, type ParamState, type Hyper, type ParamGroup, type ParamGroupSpec, type GroupState } from './optim/optimizer.js';

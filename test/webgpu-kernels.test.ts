@@ -163,6 +163,24 @@ describe('webgpu reductions', () => {
   it('softmax over more than 65535 rows (2-D grid of workgroups)', async () => {
     await same([F([65541, 2], -5, 5)], (be, [x]) => be.softmax(x, 1, true));
   });
+
+  it('maskedSoftmax: broadcast padding and causal masks (float32 and int32), any axis, fully masked rows, no mask', async () => {
+    const bits = (shape: number[], p: number, int = false): In => {
+      const v = Array.from({ length: size(shape) }, () => (rnd() < p ? 1 : 0));
+      return { shape, data: int ? Int32Array.from(v) : Float32Array.from(v) };
+    };
+    // Attention scores [B, H, Tq, Tk] with a key-padding mask [B, 1, 1, Tk] and a causal one [Tq, Tk].
+    await same([F([3, 4, 7, 9], -6, 6), bits([3, 1, 1, 9], 0.3)], (be, [x, m]) => be.maskedSoftmax(x, m, 3, 0.35));
+    const causal: In = { shape: [7, 7], data: Float32Array.from({ length: 49 }, (_, i) => (i % 7 > Math.floor(i / 7) ? 1 : 0)) };
+    await same([F([2, 3, 7, 7], -6, 6), causal], (be, [x, m]) => be.maskedSoftmax(x, m, 3, 1));
+    // A full-shape int32 mask where some rows are masked entirely, and a long row (more than one workgroup's width).
+    await same([F([5, 300], -20, 20), bits([5, 300], 0.5, true)], (be, [x, m]) => be.maskedSoftmax(x, m, 1, 0.5));
+    await same([F([4, 6]), { shape: [4, 1], data: Int32Array.from([0, 1, 0, 1]) }], (be, [x, m]) => be.maskedSoftmax(x, m, 1, 2));
+    // The softmax along a middle and a first axis, the mask broadcast on the others.
+    await same([F([3, 11, 5], -8, 8), bits([11, 1], 0.4)], (be, [x, m]) => be.maskedSoftmax(x, m, 1, 0.8));
+    await same([F([6, 2, 3], -8, 8), bits([6, 2, 1], 0.4)], (be, [x, m]) => be.maskedSoftmax(x, m, 0, 1.5));
+    await same([F([2, 5, 33], -8, 8)], (be, [x]) => be.maskedSoftmax(x, null, 2, 0.25));
+  });
 });
 
 // ---- data movement -----------------------------------------------------------------------------

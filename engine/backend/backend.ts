@@ -82,6 +82,10 @@ export interface Backend {
   argReduce(op: ArgReduceOp, x: TensorInfo, axis: number): Storage;
   /** Numerically stable softmax (or log-softmax) along one axis. */
   softmax(x: TensorInfo, axis: number, log: boolean): Storage;
+  /** softmax(scale · x) along one axis, where a nonzero element of `mask` (float32 or int32, any
+   *  shape that broadcasts to x's) excludes its position: probability exactly 0. A row whose every
+   *  position is excluded is all zeros, not NaN (a padded query row of attention). mask may be null. */
+  maskedSoftmax(x: TensorInfo, mask: TensorInfo | null, axis: number, scale: number): Storage;
 
   // ---- data movement -------------------------------------------------------------------------
   /** out[i] = x[offset + sum_d idx_d * strides[d]] for every index of outShape. Covers permute,

@@ -2,7 +2,7 @@
 
 import type { ReduceOp } from '../backend/backend.js';
 import { noGrad, record, recordNonDifferentiable, trySumTo } from '../autograd.js';
-import { fmt, normAxes, normAxis, reducedShape, sizeOf, type Shape } from '../shape.js';
+import { broadcastShapes, fmt, normAxes, normAxis, reducedShape, sameShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { abs, add, div, eq, exp, log, mul, sqrt, square, sub, where } from './elementwise.js';
 import { backendOf, requireFloat, wrap } from './kernel.js';
@@ -110,4 +110,20 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const y = wrap(be, be.softmax(x, a, true), x.shape, 'float32');
   // dx = g - softmax(x) * sum(g)
   return record('logSoftmax', [x], y, (g) => [sub(g, mul(exp(y), sum(g, a, true)))]);
+}
+
+/** Attention's fused softmax: softmax(scale · x) along `axis`, with every position where `mask`
+ *  (any shape that broadcasts to x's; nonzero = masked) is nonzero given probability exactly 0. A
+ *  fully masked row is all zeros. The mask takes no gradient. */
+export function maskedSoftmax(x: Tensor, mask: Tensor | null, axis = -1, scale = 1): Tensor {
+  requireFloat('maskedSoftmax', x);
+  const a = normAxis('maskedSoftmax', axis, x.ndim);
+  if (mask) {
+    const shape = broadcastShapes('maskedSoftmax', x.shape, mask.shape);
+    if (!sameShape(shape, x.shape)) throw new Error(`maskedSoftmax: mask ${fmt(mask.shape)} does not broadcast to x ${fmt(x.shape)}`);
+  }
+  const be = mask ? backendOf('maskedSoftmax', x, mask) : backendOf('maskedSoftmax', x);
+  const y = wrap(be, be.maskedSoftmax(x, mask, a, scale), x.shape, 'float32');
+  // As softmax's, times the scale; masked positions have y = 0, so their gradient is 0.
+  return record('maskedSoftmax', [x], y, (g) => [mul(mul(y, sub(g, sum(mul(g, y), a, true))), scale)]);
 }

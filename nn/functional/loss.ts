@@ -1,7 +1,7 @@
 // Losses, each stable by construction: cross-entropy from logits through logSoftmax, BCE with
 // logits through the log-sum-exp identity.
 
-import { abs, add, clamp, exp, gt, log, mul, neg, relu, square, sub, where, formatShape as fmt, oneHot, logSoftmax, mean, sum, requireFloat, type Tensor } from '../../engine/index.js';
+import { abs, add, clamp, div, exp, gt, log, maximum, mul, ne, neg, relu, square, sub, where, formatShape as fmt, oneHot, logSoftmax, mean, sum, requireFloat, type Tensor } from '../../engine/index.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -9,7 +9,7 @@ function reduce(x: Tensor, r: Reduction): Tensor {
   return r === 'mean' ? mean(x) : r === 'sum' ? sum(x) : x;
 }
 
-function checkTargets(op: string, logits: Tensor, target: Tensor): void {
+function checkTargets(op: string, logits: Tensor, target: Tensor, ignoreIndex?: number): void {
   if (logits.ndim !== 2) throw new Error(`${op}: input must be [N, C] logits, got ${fmt(logits.shape)}`);
   if (target.dtype === 'int32') {
     if (target.ndim !== 1 || target.shape[0] !== logits.shape[0]) {
@@ -21,7 +21,9 @@ function checkTargets(op: string, logits: Tensor, target: Tensor): void {
     if (be.readSync) {
       const t = be.readSync(target.storage);
       for (let i = 0; i < t.length; i++) {
-        if (t[i] < 0 || t[i] >= c) throw new Error(`${op}: target ${t[i]} at position ${i} is outside [0, ${c})`);
+        if ((t[i] < 0 || t[i] >= c) && t[i] !== ignoreIndex) {
+          throw new Error(`${op}: target ${t[i]} at position ${i} is outside [0, ${c})${ignoreIndex === undefined ? '' : ` and is not the ignored index ${ignoreIndex}`}`);
+        }
       }
     }
   } else if (target.shape.join() !== logits.shape.join()) {
@@ -41,21 +43,38 @@ export function nllLoss(logProbs: Tensor, target: Tensor, reduction: Reduction =
   return reduce(neg(pick(logProbs, target)), reduction);
 }
 
-export interface CrossEntropyOptions { labelSmoothing?: number; reduction?: Reduction }
+export interface CrossEntropyOptions {
+  labelSmoothing?: number;
+  reduction?: Reduction;
+  /** Rows whose int32 target is this class (padding) add nothing and are not counted by 'mean';
+   *  'none' gives them 0. As PyTorch's ignore_index, which also leaves them out of the smoothing. */
+  ignoreIndex?: number;
+}
 
 /** Cross-entropy from logits [N, C]; target int32 class indices [N] or float32 probabilities [N, C]. */
 export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   requireFloat('crossEntropy', logits);
-  checkTargets('crossEntropy', logits, target);
+  const ignore = opts.ignoreIndex;
+  if (ignore !== undefined && target.dtype !== 'int32') throw new Error('crossEntropy: ignoreIndex needs int32 class targets, not probabilities');
+  checkTargets('crossEntropy', logits, target, ignore);
   const eps = opts.labelSmoothing ?? 0;
   if (eps < 0 || eps > 1) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const c = logits.shape[1];
   const logp = logSoftmax(logits, 1);
-  if (target.dtype === 'int32' && eps === 0) return reduce(neg(pick(logp, target)), opts.reduction ?? 'mean');
-  let q = target.dtype === 'int32' ? oneHot(target, c) : target;
-  // Label smoothing mixes the target with the uniform distribution, as PyTorch does.
-  if (eps > 0) q = add(mul(q, 1 - eps), eps / c);
-  return reduce(neg(sum(mul(logp, q), 1)), opts.reduction ?? 'mean');
+  const reduction = opts.reduction ?? 'mean';
+  let rows: Tensor;
+  if (target.dtype === 'int32' && eps === 0) {
+    rows = neg(pick(logp, target));
+  } else {
+    let q = target.dtype === 'int32' ? oneHot(target, c) : target;
+    // Label smoothing mixes the target with the uniform distribution, as PyTorch does.
+    if (eps > 0) q = add(mul(q, 1 - eps), eps / c);
+    rows = neg(sum(mul(logp, q), 1));
+  }
+  if (ignore === undefined) return reduce(rows, reduction);
+  const counted = ne(target, ignore).float();
+  const kept = mul(rows, counted);
+  return reduction === 'mean' ? div(sum(kept), maximum(sum(counted), 1)) : reduce(kept, reduction);
 }
 
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {

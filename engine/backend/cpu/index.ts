@@ -15,7 +15,7 @@ import { binaryFn, binaryInto, forEachBroadcast, unaryFn } from './elementwise.j
 import { gatherInto, padInto, scatterAddInto, stridedInto } from './movement.js';
 import { adamStepInPlace, sgdStepInPlace } from './optim.js';
 import { avgPoolBackwardInto, avgPoolInto, maxPoolBackwardInto, maxPoolInto } from './pool.js';
-import { argReduceInto, reduceInto, softmaxInto } from './reduce.js';
+import { argReduceInto, maskedSoftmaxInto, reduceInto, softmaxInto } from './reduce.js';
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, matmulRef } from './reference.js';
 import { CpuStorage, type CpuArray, type FloatArray, type Precision } from './storage.js';
 import { sgemm } from './gemm.js';
@@ -187,6 +187,12 @@ export class CpuBackend implements Backend {
   softmax(x: TensorInfo, axis: number, log: boolean): Storage {
     const out = this.alloc(x.storage.size, 'float32');
     softmaxInto(this.arr(x), x.shape, axis, log, out.data);
+    return out;
+  }
+
+  maskedSoftmax(x: TensorInfo, mask: TensorInfo | null, axis: number, scale: number): Storage {
+    const out = this.alloc(x.storage.size, 'float32');
+    maskedSoftmaxInto(this.arr(x), x.shape, mask && this.arr(mask), mask && broadcastStrides(mask.shape, x.shape), axis, scale, out.data);
     return out;
   }
 

@@ -65,3 +65,52 @@ export function softmaxInto(x: CpuArray, shape: readonly number[], axis: number,
     }
   }
 }
+
+/** Offsets of every index of `shape` (row-major) under `strides`: a mask's offset per outer or inner position. */
+function offsetsOf(shape: readonly number[], strides: readonly number[]): Int32Array {
+  const out = new Int32Array(shape.reduce((a, b) => a * b, 1));
+  let n = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    // out[i] for the i over the axes after d is filled; repeat it for every index of axis d.
+    const len = shape[d], st = strides[d];
+    for (let c = len - 1; c >= 0; c--) for (let i = 0; i < n; i++) out[c * n + i] = out[i] + c * st;
+    n *= len;
+  }
+  return out;
+}
+
+/**
+ * softmax(scale · x) along `axis`, skipping positions where the mask (read through broadcast
+ * strides over x's shape) is nonzero: they get 0, and an all-masked row is all zeros. The exps are
+ * written into `out` first and scaled by 1 / sum, so each row is one pass for the max and one for the sum.
+ */
+export function maskedSoftmaxInto(x: CpuArray, shape: readonly number[], mask: CpuArray | null, maskStrides: readonly number[] | null,
+  axis: number, scale: number, out: CpuArray): void {
+  const [outer, n, inner] = aroundAxis(shape, axis);
+  const ms = maskStrides ?? shape.map(() => 0);
+  const oOff = offsetsOf(shape.slice(0, axis), ms.slice(0, axis));
+  const iOff = offsetsOf(shape.slice(axis + 1), ms.slice(axis + 1));
+  const ma = ms[axis];
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i, mb = oOff[o] + iOff[i];
+      let m = -Infinity, any = false;
+      for (let k = 0, xi = base, mi = mb; k < n; k++, xi += inner, mi += ma) {
+        if (mask && mask[mi] !== 0) continue;
+        const v = scale * x[xi];
+        any = true;
+        if (v > m || Number.isNaN(v)) m = v;
+      }
+      let s = 0;
+      for (let k = 0, xi = base, mi = mb; k < n; k++, xi += inner, mi += ma) {
+        if (!any || (mask && mask[mi] !== 0)) { out[xi] = 0; continue; }
+        const e = Math.exp(scale * x[xi] - m);
+        out[xi] = e;
+        s += e;
+      }
+      if (!any) continue;
+      const r = 1 / s;
+      for (let k = 0, xi = base; k < n; k++, xi += inner) out[xi] *= r;
+    }
+  }
+}

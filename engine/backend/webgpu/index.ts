@@ -190,6 +190,26 @@ export class WebGpuBackend implements Backend {
     return out;
   }
 
+  maskedSoftmax(x: TensorInfo, mask: TensorInfo | null, axis: number, scale: number): Storage {
+    const [outer, n, inner] = aroundAxis(x.shape, axis);
+    const kernel = `maskedSoftmax along axis ${axis}`;
+    const shapes = fmtShapes(mask ? { x: x.shape, mask: mask.shape } : { x: x.shape });
+    const ms = mask ? broadcastStrides(mask.shape, x.shape) : x.shape.map(() => 0);
+    // The mask is unravelled over the axes before and after the softmax axis, each merged where it can be.
+    const before = collapse(x.shape.slice(0, axis), [ms.slice(0, axis)]), after = collapse(x.shape.slice(axis + 1), [ms.slice(axis + 1)]);
+    checkRank(kernel, before.shape, 'the axes before the softmax axis');
+    checkRank(kernel, after.shape, 'the axes after the softmax axis');
+    const out = this.alloc(x.storage.size, 'float32');
+    const params = new Uniforms().u(outer * inner, n, inner).f(scale).u(ms[axis], before.shape.length, after.shape.length, 0)
+      .list(before.shape).list(before.strides[0] ?? []).list(after.shape).list(after.strides[0] ?? []);
+    this.launch({
+      kernel, shapes, shader: 'masked-softmax', entry: 'masked_softmax_main',
+      types: { TM: wgslType(mask?.dtype ?? 'float32') }, constants: { HAS_MASK: !!mask },
+      bindings: [st(x), out, mask ? st(mask) : this.dummy], params, groups: grid(outer * inner),
+    });
+    return out;
+  }
+
   // ---- data movement ------------------------------------------------------------------------
 
   strided(x: TensorInfo, outShape: readonly number[], strides: readonly number[], offset: number): Storage {
