@@ -7,9 +7,9 @@ import { loadImageData } from '../mnist/data.js';
 import { fit, prepareRunFolder, savedRun } from '../train/index.js';
 import type { Args, Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
-import { percent, printJson, say } from './output.js';
+import { percent, plural, printJson, say } from './output.js';
 import { resumeNotes, runWithInterrupts, RUN_FLAGS } from './run.js';
-import { metricLine } from './progress.js';
+import { formatMetric, metricLine } from './progress.js';
 
 const D = DEFAULT_CONFIG;
 
@@ -100,9 +100,8 @@ async function run(args: Args): Promise<number> {
   }
   const backend = await pickBackend(args);
   const data = loadImageData({ dataDir: args.string('data-dir'), limit: c.limit, testLimit: c.testLimit, valSplit: c.valSplit, seed: c.seed });
-  const unit = `${data.info.name} images`;
-  say(`${resume ? 'resuming' : 'training'} ${c.model} on ${data.train.count} ${unit}${data.val.count ? ` (+${data.val.count} validation)` : ''}, `
-    + `testing on ${data.test.count}: ${Math.ceil(data.train.count / c.batchSize)} steps per epoch`);
+  say(`${resume ? 'resuming' : 'training'} ${c.model} on ${plural(data.train.count, `${data.info.name} image`)}${data.val.count ? ` (+${data.val.count} validation)` : ''}, `
+    + `testing on ${data.test.count}: ${plural(Math.ceil(data.train.count / c.batchSize), 'step')} per epoch`);
 
   let last: ClassifyTask | null = null;
   const result = await runWithInterrupts(args, (hooks) => fit(() => (last = new ClassifyTask({ ...c }, data)), {
@@ -126,10 +125,10 @@ async function run(args: Args): Promise<number> {
     seconds: result.seconds, samples_per_second: result.samplesPerSecond, backend, checkpoint, dataset: data.info.name,
   };
   if (lastEpoch) {
-    say(`test accuracy ${percent(figures.test_accuracy!)} (loss ${figures.test_loss!.toFixed(4)}) after ${figures.epochs} epoch${figures.epochs === 1 ? '' : 's'}, `
+    say(`test accuracy ${percent(figures.test_accuracy!)} (loss ${formatMetric('loss', figures.test_loss!)}) after ${plural(figures.epochs, 'epoch')}, `
       + `${figures.seconds.toFixed(1)} s, ${Math.round(figures.samples_per_second)} samples/s; checkpoint ${checkpoint}`);
   } else {
-    say(`nothing left to train: the run in ${out} has ${figures.epochs} epochs already (raise --epochs to continue)`);
+    say(`nothing left to train: the run in ${out} has ${plural(figures.epochs, 'epoch')} already (raise --epochs to continue)`);
   }
   if (args.flag('json')) printJson(figures);
   return 0;

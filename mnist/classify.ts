@@ -72,7 +72,7 @@ export function makeScheduler(c: Pick<ClassifyConfig, 'epochs' | 'schedule' | 's
 /** The card of a classifier trained on `data`. */
 export function classifierCard(architecture: string, config: ModelConfig, data: ImageData, seed: number, metrics: Record<string, number>): ModelCard {
   return {
-    architecture, config, task: 'classification', input_shape: [1, data.rows, data.cols],
+    architecture, config, task: 'classification', input_shape: [data.channels, data.rows, data.cols],
     dataset: { name: data.info.name, classes: data.info.classes, fingerprint: data.info.fingerprint, train_count: data.train.count },
     normalisation: { mean: [data.stats.mean], std: [data.stats.std] }, seed, metrics,
   };
@@ -107,7 +107,7 @@ export class ClassifyTask implements Task {
   constructor(readonly config: ClassifyConfig & Record<string, unknown>, readonly data: ImageData) {
     const c = config;
     if (data.rows !== data.cols) throw new Error(`${data.info.name}: images are ${data.rows}×${data.cols}; the classifiers take square images`);
-    const built = buildModel(c.model, { channels: 1, size: data.rows, classes: data.numClasses });
+    const built = buildModel(c.model, { channels: data.channels, size: data.rows, classes: data.numClasses });
     this.modelConfig = built.config;
     this.shape = built.inputShape;
     this.modules = { model: built.model as Module };
@@ -121,7 +121,7 @@ export class ClassifyTask implements Task {
 
   step(idx: Int32Array) {
     const c = this.config, d = this.data, model = this.modules.model, opt = this.optimizers.optimizer;
-    const xs = batchImages(d.train, idx, d.rows, d.cols, d.stats, c.augment ? () => this.generators.augment.random() : undefined);
+    const xs = batchImages(d.train, idx, d, d.stats, c.augment ? () => this.generators.augment.random() : undefined);
     const x = tensor(xs, { shape: [idx.length, ...this.shape] });
     const y = tensor(Int32Array.from(gather(d.train.labels, idx, 1)));
     opt.zeroGrad();
