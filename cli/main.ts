@@ -5,6 +5,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { helpText, parseCommand, usageLine, UsageError, type Command } from './args.js';
 
+/** The hidden subcommand cli/backend.ts runs in a child process to probe WebGPU quietly. */
+const PROBE_COMMAND = '__probe-webgpu';
+
 /** Each command lives in its own module exporting `command`; analyze and bench are written by others and may not exist yet. */
 const COMMANDS: Record<string, { module: string; summary: string }> = {
   train: { module: './train.ts', summary: 'train a model on MNIST, evaluating and checkpointing each epoch' },
@@ -40,6 +43,7 @@ function fail(message: string): void {
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const [name, ...rest] = argv;
+  if (name === PROBE_COMMAND) return (await import('./backend.js')).runProbe();
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(topHelp());
     return name === undefined ? 2 : 0;

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../io/files.js';
 import { buildModel } from '../models/index.js';
 import { crossEntropy, Adam, AdamW, clipGradNorm, CosineAnnealingLR, LinearLR, SequentialLR, SGD, StepLR, type LRScheduler, type Module, type ModelCard, type ModelConfig, type Optimizer, type ParamGroupSpec } from '../nn/index.js';
 import type { Tensor } from '../engine/index.js';
-import type { ChartSpec, Task } from '../train/index.js';
+import type { ChartSpec, EpochContext, Task } from '../train/index.js';
 import { matrixHeatmap } from '../viz/svg.js';
 import { allImages, batchImages, type ImageData } from './data.js';
 import { gather } from './dataset.js';
@@ -133,10 +133,11 @@ export class ClassifyTask implements Task {
     return { loss, accuracy: noGrad(() => logits.argmax(1).eq(y).float().mean()) };
   }
 
-  async evaluate(ctx: { out: string }): Promise<Record<string, number>> {
+  async evaluate(ctx: EpochContext): Promise<Record<string, number>> {
     const d = this.data, model = this.modules.model;
-    const test = await evaluate(model, allImages(d.test, d.stats), d.test.labels, this.shape, d.numClasses);
-    const val = d.val.count ? await evaluate(model, allImages(d.val, d.stats), d.val.labels, this.shape, d.numClasses) : null;
+    const report = (what: string) => ({ onProgress: (done: number, total: number) => ctx.progress?.(done, total, what) });
+    const test = await evaluate(model, allImages(d.test, d.stats), d.test.labels, this.shape, d.numClasses, report('test images'));
+    const val = d.val.count ? await evaluate(model, allImages(d.val, d.stats), d.val.labels, this.shape, d.numClasses, report('validation images')) : null;
     this.last = test;
     writeConfusionMatrix(join(ctx.out, 'confusion.svg'), test.confusion, d.info.classes);
     this.lastFigures = { test_loss: test.loss, test_accuracy: test.accuracy, ...(val ? { val_loss: val.loss, val_accuracy: val.accuracy } : {}) };
