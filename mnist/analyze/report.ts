@@ -1,4 +1,4 @@
-// The whole analysis: load MNIST, run every section, write <out>/index.html with its images, return the key figures.
+// The whole analysis: load the dataset (MNIST by default), run every section, write <out>/index.html with its images, return the key figures.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataError } from '../../io/files.js';
@@ -76,7 +76,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const seconds = (Date.now() - started) / 1000;
   const subtitle = `${data.train.count.toLocaleString('en')} training and ${data.test.count.toLocaleString('en')} test images` +
     `${o.checkpoint ? `, model ${esc(o.checkpoint)}` : ''}; made by <code>zerograd analyze</code> in ${seconds.toFixed(1)} s.`;
-  const report = ctx.folder.page(page('MNIST dataset report', subtitle, sections));
+  const report = ctx.folder.page(page(`${data.info.name === 'mnist' ? 'MNIST' : esc(data.info.name)} dataset report`, subtitle, sections));
   log(`analyze: wrote ${report}`);
   return { report, train_count: data.train.count, test_count: data.test.count, seconds, ...stats };
 }
