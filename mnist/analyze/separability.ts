@@ -54,7 +54,7 @@ export function featureSets(ctx: SectionContext, n: number, trainStroke: Float32
   return [
     { name: 'raw pixels', train: { values: trainUnit.subarray(0, n * d), count: n, dim: d }, test: { values: testUnit, count: test.count, dim: d } },
     { name: 'HOG', train: hogFeatures(trainUnit, n, rows, cols), test: hogFeatures(testUnit, test.count, rows, cols) },
-    { name: 'stroke statistics', train: standardise(strokeTrain, m), test: standardise({ values: testStroke, count: test.count, dim: sd }, m) },
+    { name: ctx.data.info.digits ? 'stroke statistics' : 'shape statistics', train: standardise(strokeTrain, m), test: standardise({ values: testStroke, count: test.count, dim: sd }, m) },
   ];
 }
 
