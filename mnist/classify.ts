@@ -5,8 +5,8 @@
 
 import { join } from 'node:path';
 import { Generator, noGrad, tensor } from '../engine/index.js';
-import { writeFileAtomic } from '../io/files.js';
-import { buildModel } from '../models/index.js';
+import { DataError, writeFileAtomic } from '../io/files.js';
+import { buildModel, modelSpec } from '../models/index.js';
 import { crossEntropy, Adam, AdamW, clipGradNorm, CosineAnnealingLR, LinearLR, SequentialLR, SGD, StepLR, type LRScheduler, type Module, type ModelCard, type ModelConfig, type Optimizer, type ParamGroupSpec } from '../nn/index.js';
 import type { Tensor } from '../engine/index.js';
 import type { ChartSpec, EpochContext, Task } from '../train/index.js';
@@ -78,6 +78,17 @@ export function classifierCard(architecture: string, config: ModelConfig, data: 
   };
 }
 
+/** Refuse, before training, a model that cannot take the data's images (non-square, or too small for its convolutions). */
+export function checkModelFits(model: string, data: ImageData, where: string): void {
+  const shape = `${data.rows}×${data.cols}${data.channels > 1 ? `×${data.channels}` : ''}`;
+  if (data.rows !== data.cols) throw new DataError(`${where}: images are ${shape}; the classifiers take square images`);
+  try {
+    modelSpec(model).check?.({ channels: data.channels, size: data.rows, classes: data.numClasses });
+  } catch (e) {
+    throw new DataError(`--model ${model}: ${(e as Error).message.replace(new RegExp(`^${model}:? `), '')} in ${where}; pick a model that takes them (zerograd summary --model NAME shows the layers)`);
+  }
+}
+
 export const CLASSIFY_CHARTS: ChartSpec[] = [
   { file: 'loss.svg', title: 'Loss per epoch', yLabel: 'cross-entropy', series: [{ key: 'train_loss', name: 'train' }, { key: 'val_loss', name: 'validation' }, { key: 'test_loss', name: 'test' }] },
   { file: 'accuracy.svg', title: 'Accuracy per epoch', yLabel: 'accuracy', series: [{ key: 'train_accuracy', name: 'train' }, { key: 'val_accuracy', name: 'validation' }, { key: 'test_accuracy', name: 'test' }] },
@@ -106,7 +117,7 @@ export class ClassifyTask implements Task {
 
   constructor(readonly config: ClassifyConfig & Record<string, unknown>, readonly data: ImageData) {
     const c = config;
-    if (data.rows !== data.cols) throw new Error(`${data.info.name}: images are ${data.rows}×${data.cols}; the classifiers take square images`);
+    checkModelFits(c.model, data, data.info.name);
     const built = buildModel(c.model, { channels: data.channels, size: data.rows, classes: data.numClasses });
     this.modelConfig = built.config;
     this.shape = built.inputShape;

@@ -126,7 +126,7 @@ describe('zerograd CLI', () => {
     expect(ej.confusion_matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(100);
     const p = cli('predict', '--checkpoint', j.checkpoint, 'package.json', '--backend', 'cpu');
     expect(p.code).toBe(1);
-    expectOneLineError(p.stderr, /package.json: not a readable PNG/);
+    expectOneLineError(p.stderr, /package.json: not a PNG file/);
   });
 
   it('train refuses a folder holding a run (--resume or --overwrite); --resume says which flags it ignores', () => {

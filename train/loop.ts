@@ -117,12 +117,15 @@ export function savedRun(out: string, task: string): LoopState {
   return readCheckpoint(out, (raw, path) => validateLoopState(raw, path, task)).state;
 }
 
-/** Refuse to train into a folder that holds a run, unless resuming or overwriting; check it is writable. */
-export function prepareRunFolder(out: string, o: { resume?: boolean; overwrite?: boolean }): void {
+/**
+ * Refuse to train into a folder that holds a run, unless resuming or overwriting; check it is writable. With
+ * `checkOnly` (a command's early check, before data is loaded) an old run is not removed yet.
+ */
+export function prepareRunFolder(out: string, o: { resume?: boolean; overwrite?: boolean; checkOnly?: boolean }): void {
   if (!o.resume) {
     const found = runIn(out);
     if (found && !o.overwrite) throw new DataError(`${out}: already holds a run (${found}); continue it with --resume, or replace it with --overwrite`);
-    if (found) removeRun(out);
+    if (found && !o.checkOnly) removeRun(out);
   }
   ensureWritableDir(out);
 }
