@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { constants } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { DataError, readBytes } from '../io/files.js';
 
@@ -55,7 +56,7 @@ function gunzipIfNeeded(bytes: Uint8Array, name: string): Uint8Array {
   if (bytes.length < 18) throw new DataError(`${name}: a truncated gzip file (${bytes.length} bytes)`);
   const declared = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 4, true);
   try {
-    return new Uint8Array(gunzipSync(bytes, { maxOutputLength: Math.max(declared, 1) }));
+    return new Uint8Array(gunzipSync(bytes, { maxOutputLength: Math.min(Math.max(declared, 1), constants.MAX_LENGTH) }));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
