@@ -70,6 +70,9 @@ export class Args {
   }
 }
 
+/** The hidden subcommand that cli/backend.ts runs in a child process to probe WebGPU quietly (cli/main.ts dispatches it). */
+export const PROBE_COMMAND = '__probe-webgpu';
+
 /** Short spellings every command takes. */
 const SHORT_FLAGS: Record<string, string> = { '-h': '--help' };
 

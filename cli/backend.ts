@@ -8,15 +8,12 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { initBackend, probeWebGpu, type AdapterProbe, type BackendChoice } from '../engine/index.js';
-import { UsageError, type Args, type Flag } from './args.js';
+import { PROBE_COMMAND, UsageError, type Args, type Flag } from './args.js';
 import { note, say } from './output.js';
 
 export const BACKEND_FLAG: Flag = { name: 'backend', value: 'auto|cpu|webgpu', default: 'auto', help: 'where to compute: auto takes WebGPU on a real GPU, else the CPU (the ZEROGRAD_BACKEND variable sets the default)' };
 
 const CHOICES: readonly BackendChoice[] = ['auto', 'cpu', 'webgpu'];
-
-/** The hidden subcommand the probe child runs (cli/main.ts dispatches it). */
-const PROBE_COMMAND = '__probe-webgpu';
 
 /** In the child: find the adapter and print what was found as one JSON line. */
 export async function runProbe(): Promise<number> {

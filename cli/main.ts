@@ -3,10 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { helpText, parseCommand, usageLine, UsageError, type Command } from './args.js';
-
-/** The hidden subcommand cli/backend.ts runs in a child process to probe WebGPU quietly. */
-const PROBE_COMMAND = '__probe-webgpu';
+import { helpText, parseCommand, PROBE_COMMAND, usageLine, UsageError, type Command } from './args.js';
 
 /** Each command lives in its own module exporting `command`; analyze and bench are written by others and may not exist yet. */
 const COMMANDS: Record<string, { module: string; summary: string }> = {
