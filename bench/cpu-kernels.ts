@@ -106,7 +106,7 @@ async function useBackend(name: Backend): Promise<void> {
   await tf.ready();
 }
 
-export async function runCpuKernelBench(opts: { quick: boolean }): Promise<Row[]> {
+export async function runCpuKernelBench(opts: BenchOptions): Promise<Row[]> {
   setWasmPaths(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')) + '/');
   registerWasmBackpropFilter();
   const cases = [
@@ -115,7 +115,8 @@ export async function runCpuKernelBench(opts: { quick: boolean }): Promise<Row[]
     ...convCases('conv2 [64,32,13,13]*[64,32,3,3]', [64, 32, 13, 13], [64, 32, 3, 3]),
   ];
   const rows: Row[] = [];
-  for (const cs of cases) {
+  for (const [k, cs] of cases.entries()) {
+    opts.onProgress?.(k, cases.length, cs.name);
     const gflops = (ms: number) => cs.flops / ms / 1e6;
     const ours = gflops(await medianMs(cs.ours, opts.quick));
     const tfjsOn = async (backend: Backend) => {
@@ -130,6 +131,9 @@ export async function runCpuKernelBench(opts: { quick: boolean }): Promise<Row[]
   }
   return rows;
 }
+
+/** What every suite takes: fewer iterations, and a callback before each case (a progress line for a wait of seconds). */
+export interface BenchOptions { quick: boolean; onProgress?(done: number, total: number, what: string): void }
 
 export function formatRows(rows: Row[]): string {
   const f = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));

@@ -15,7 +15,7 @@ import { manualSeed, memory, randn, setBackend, tensor, tidy } from '../engine/i
 import { crossEntropy, Adam } from '../nn/index.js';
 import { buildModel as build } from '../models/index.js';
 import type { Module } from '../nn/index.js';
-import { registerWasmBackpropFilter } from './cpu-kernels.js';
+import { registerWasmBackpropFilter, type BenchOptions } from './cpu-kernels.js';
 
 export interface Row { name: string; ms_per_step: number; samples_per_second: number; ratio_vs_wasm?: number }
 
@@ -81,14 +81,17 @@ async function tfjsStep(): Promise<() => void> {
   });
 }
 
-export async function runTrainStepBench(opts: { quick: boolean; oursOnly?: boolean }): Promise<Row[]> {
+export async function runTrainStepBench(opts: BenchOptions & { oursOnly?: boolean }): Promise<Row[]> {
   const [warmup, iterations] = opts.quick ? [3, 10] : [5, 30];
   const row = (name: string, ms: number): Row => ({ name, ms_per_step: ms, samples_per_second: (BATCH * 1000) / ms });
   const before = memory();
+  const total = opts.oursOnly ? 1 : 2;
+  opts.onProgress?.(0, total, 'zerograd cpu');
   const ours = row('zerograd cpu (wasm SIMD, 2 threads)', await medianMs(oursStep(), warmup, iterations));
   const after = memory();
   if (after.tensors > before.tensors + 64) throw new Error(`train-step bench: ${after.tensors - before.tensors} tensors leaked`);
   if (opts.oursOnly) return [ours];
+  opts.onProgress?.(1, total, 'tfjs wasm');
   const theirs = row('tfjs wasm (1 thread, conv filter grad stand-in)', await medianMs(await tfjsStep(), warmup, iterations));
   ours.ratio_vs_wasm = theirs.ms_per_step / ours.ms_per_step;
   return [ours, theirs];

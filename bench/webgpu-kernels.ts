@@ -6,6 +6,7 @@
 // Figures are GFLOP/s from tinybench's mean latency; ratio = ours / tfjs-webgpu.
 //   npx tsx bench/webgpu-kernels.ts [--quick]
 import { Bench } from 'tinybench';
+import type { BenchOptions } from './cpu-kernels.js';
 import type { Backend, Storage, TensorInfo } from '../engine/backend/backend.js';
 import { createWebGpuBackend } from '../engine/backend/webgpu/index.js';
 import type { Conv2dParams } from '../engine/conv-geometry.js';
@@ -68,7 +69,7 @@ async function installNavigatorGpu(compat: boolean): Promise<void> {
   g.navigator!.gpu = shim;
 }
 
-export async function runWebGpuKernelBench(opts: { quick: boolean }): Promise<Row[]> {
+export async function runWebGpuKernelBench(opts: BenchOptions): Promise<Row[]> {
   const be = await createWebGpuBackend();
   const compat = be.description.includes('compatibility');
   await installNavigatorGpu(compat);
@@ -84,7 +85,8 @@ export async function runWebGpuKernelBench(opts: { quick: boolean }): Promise<Ro
     convCase([64, 32, 13, 13], [64, 32, 3, 3]),
   ];
   const rows: Row[] = [];
-  for (const c of cases) {
+  for (const [k, c] of cases.entries()) {
+    opts.onProgress?.(k, cases.length, c.name);
     const bench = new Bench({ iterations: opts.quick ? 3 : 5, time: 0, warmupIterations: 1, warmupTime: 0 });
     bench.add('ours', c.ours(be));
     bench.add('tfjs', c.tfjs(tf));

@@ -70,22 +70,55 @@ export class Args {
   }
 }
 
+/** The hidden subcommand that cli/backend.ts runs in a child process to probe WebGPU quietly (cli/main.ts dispatches it). */
+export const PROBE_COMMAND = '__probe-webgpu';
+
+/** Short spellings every command takes. */
+const SHORT_FLAGS: Record<string, string> = { '-h': '--help' };
+
+/**
+ * argv as parseArgs should see it: `-h` is `--help`, and a value flag followed by a negative number takes it as
+ * its value (`--epochs -1` is then a range error naming the flag, not parseArgs' "ambiguous" complaint).
+ */
+function normalise(argv: string[], valueFlags: Set<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = SHORT_FLAGS[argv[i]] ?? argv[i];
+    if (a === '--') { out.push(...argv.slice(i)); break; }
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && valueFlags.has(a.slice(2)) && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** parseArgs' messages are long and mention "strict"; say the same in one line that names the flag. */
+function usageMessage(e: Error): string {
+  const m = e.message;
+  const flag = /Option '(-{1,2}[^' ]+)/.exec(m)?.[1];
+  if (flag && /argument is ambiguous/.test(m)) return `${flag} needs a value (to give one that starts with '-', write ${flag}=VALUE)`;
+  if (flag && /argument missing/.test(m)) return `${flag} needs a value`;
+  if (flag && /does not take an argument/.test(m)) return `${flag} is a switch and takes no value`;
+  return m.split('. ')[0].replace(/^Unknown option/, 'unknown option');
+}
+
 export function parseCommand(cmd: Command, argv: string[]): Args {
   const flags = [...cmd.flags, ...COMMON_FLAGS];
   const options = Object.fromEntries(flags.map((f) => [f.name, { type: f.value ? 'string' as const : 'boolean' as const }]));
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: normalise(argv, new Set(flags.filter((f) => f.value).map((f) => f.name))), options, allowPositionals: true, strict: true });
   } catch (e) {
-    // parseArgs' messages are long and mention "strict"; keep the part that names the flag.
-    throw new UsageError((e as Error).message.split('. ')[0].replace(/^Unknown option/, 'unknown option'));
+    throw new UsageError(usageMessage(e as Error));
   }
   const args = new Args(cmd, parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
   if (args.flag('help')) return args;
   const { min, max } = cmd.positionals ?? { min: 0, max: 0 };
   const n = parsed.positionals.length;
-  if (n < min) throw new UsageError(`${cmd.name} needs ${min === max ? min : `at least ${min}`} argument${min === 1 ? '' : 's'} (${cmd.usage})`);
-  if (n > max) throw new UsageError(`${cmd.name}: unexpected argument '${parsed.positionals[max]}'`);
+  if (n < min) throw new UsageError(`needs ${min === max ? min : `at least ${min}`} argument${min === 1 ? '' : 's'} (${cmd.usage})`);
+  if (n > max) throw new UsageError(`unexpected argument '${parsed.positionals[max]}'${max ? ` (takes ${max === 1 ? 'one' : `at most ${max}`})` : ' (this command takes none)'}`);
   return args;
 }
 

@@ -3,6 +3,7 @@
 
 import type { Args, Command } from './args.js';
 import { printJson, say } from './output.js';
+import { ProgressBar } from './progress.js';
 
 const SUITES = ['cpu', 'train', 'webgpu', 'all'] as const;
 type Suite = (typeof SUITES)[number];
@@ -33,23 +34,29 @@ async function run(args: Args): Promise<number> {
   const quick = args.flag('quick');
   const want = (s: Suite) => suite === 'all' || suite === s;
   const rows: Record<string, unknown>[] = [];
+  // A line on stderr before each case (a suite runs for tens of seconds), never in the --json output.
+  const bar = new ProgressBar();
+  const progress = (name: string) => (done: number, total: number, what: string) => { if (done < total) bar.status(`bench ${name} ${done + 1}/${total}: ${what}…`); };
   if (want('cpu')) {
     const { runCpuKernelBench, formatRows } = await import('../bench/cpu-kernels.js');
-    const r = await runCpuKernelBench({ quick });
+    const r = await runCpuKernelBench({ quick, onProgress: progress('cpu') });
+    bar.done();
     say('CPU kernels (GFLOP/s)');
     say(formatRows(r));
     rows.push(...r.map((x) => ({ suite: 'cpu', ...x })));
   }
   if (want('train')) {
     const { runTrainStepBench, formatTrainRows } = await import('../bench/train-step.js');
-    const r = await runTrainStepBench({ quick });
+    const r = await runTrainStepBench({ quick, onProgress: progress('train') });
+    bar.done();
     say('\nTraining step, cnn, batch 64 (samples/s)');
     say(formatTrainRows(r));
     rows.push(...r.map((x) => ({ suite: 'train', ...x })));
   }
   if (want('webgpu')) {
     const { runWebGpuKernelBench } = await import('../bench/webgpu-kernels.js');
-    const r = await runWebGpuKernelBench({ quick });
+    const r = await runWebGpuKernelBench({ quick, onProgress: progress('webgpu') });
+    bar.done();
     say('\nWebGPU kernels (GFLOP/s, same adapter)');
     for (const x of r) say(`${x.name.padEnd(36)} ours ${x.ours_gflops.toFixed(3).padStart(8)}  tfjs-webgpu ${x.tfjs_webgpu_gflops.toFixed(3).padStart(8)}  ratio ${x.ratio.toFixed(2)}`);
     rows.push(...r.map((x) => ({ suite: 'webgpu', ...x })));

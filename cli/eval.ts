@@ -8,6 +8,7 @@ import { evaluate } from '../mnist/evaluate.js';
 import { UsageError, type Args, type Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { percent, printJson, say } from './output.js';
+import { formatMetric, ProgressBar } from './progress.js';
 
 export const command: Command = {
   name: 'eval',
@@ -34,9 +35,12 @@ async function run(args: Args): Promise<number> {
   try {
     const { test, info } = loadTestData({ dataDir: args.string('data-dir'), testLimit });
     checkDataFits(c, info, test.rows, test.cols);
-    const ev = await evaluate(c.model, allImages(test, c.stats), test.labels, c.card.input_shape, test.numClasses);
+    const bar = new ProgressBar();
+    const ev = await evaluate(c.model, allImages(test, c.stats), test.labels, c.card.input_shape, test.numClasses,
+      { onProgress: (done, total) => bar.count(`evaluating on the ${info.name} test images`, done, total) });
+    bar.done();
     const name = c.card.architecture;
-    say(`${name} from ${c.path} on ${ev.count} ${info.name} test images: accuracy ${percent(ev.accuracy)}, loss ${ev.loss.toFixed(4)}`);
+    say(`${name} from ${c.path} on ${ev.count} ${info.name} test images: accuracy ${percent(ev.accuracy)}, loss ${formatMetric('loss', ev.loss)}`);
     say('confusion matrix (rows: true class, columns: predicted)');
     const w = Math.max(4, ...ev.confusion.flat().map((v) => String(v).length + 1));
     say('     ' + ev.confusion.map((_, j) => String(j).padStart(w)).join(''));

@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { helpText, parseCommand, usageLine, UsageError, type Command } from './args.js';
+import { helpText, parseCommand, PROBE_COMMAND, usageLine, UsageError, type Command } from './args.js';
 
 /** Each command lives in its own module exporting `command`; analyze and bench are written by others and may not exist yet. */
 const COMMANDS: Record<string, { module: string; summary: string }> = {
@@ -40,6 +40,7 @@ function fail(message: string): void {
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const [name, ...rest] = argv;
+  if (name === PROBE_COMMAND) return (await import('./backend.js')).runProbe();
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(topHelp());
     return name === undefined ? 2 : 0;

@@ -15,3 +15,6 @@ export function note(line: string): void {
 }
 
 export const percent = (v: number, digits = 2) => `${(100 * v).toFixed(digits)} %`;
+
+/** "1 step", "2 steps": a count and its noun, with the plural only where it belongs. */
+export const plural = (n: number, noun: string, many = `${noun}s`) => `${n.toLocaleString('en')} ${n === 1 ? noun : many}`;

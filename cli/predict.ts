@@ -1,54 +1,79 @@
-// `zerograd predict`: the class of a PNG of any size, with the model's class probabilities.
+// `zerograd predict`: the class of each PNG (any size), with the model's class probabilities.
 
 import { noGrad, tensor, tidy } from '../engine/index.js';
-import { readBytes } from '../io/files.js';
+import { DataError, readBytes } from '../io/files.js';
 import { loadClassifier } from '../mnist/classifier.js';
-import { pngToGray, toMnistDigit } from '../mnist/digit-image.js';
+import { isBlank, pngToPicture, toModelInput, type Picture } from '../mnist/digit-image.js';
+import { checkPng } from '../mnist/png.js';
 import { UsageError, type Args, type Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
-import { percent, printJson, say } from './output.js';
+import { note, percent, printJson, say } from './output.js';
 
 export const command: Command = {
   name: 'predict',
-  summary: 'the class of a PNG image',
-  usage: '--checkpoint F image.png',
+  summary: 'the class of PNG images',
+  usage: '--checkpoint F image.png [image2.png ...]',
   description: [
-    'Reads a PNG of any size and colour type, makes it look like MNIST (grayscale, white ink on black: a light',
-    'background is inverted; the ink scaled into 20×20 and centred in 28×28), and prints the class the',
-    'model sees with every class probability.',
+    'Reads PNGs of any size and colour type, prepares each as the model\'s training images were (from the',
+    'checkpoint\'s card), and prints the class the model sees with every class probability. For digits (MNIST):',
+    'grayscale, white ink on black (a light background is inverted), the ink scaled into 20×20 and centred in',
+    '28×28. Other grayscale sets: the object\'s box scaled to fill the frame. Colour sets: the picture resized.',
+    'Every image is read and checked before any is predicted; a blank image (no ink) is predicted with a warning.',
   ].join('\n'),
   flags: [
     { name: 'checkpoint', value: 'F', help: 'the model.safetensors that zerograd train wrote, or its run folder (required)' },
     BACKEND_FLAG,
   ],
-  examples: ['zerograd predict --checkpoint runs/cnn/model.safetensors digit.png', 'zerograd predict --checkpoint runs/cnn digit.png --json'],
-  positionals: { min: 1, max: 1 },
+  examples: [
+    'zerograd predict --checkpoint runs/cnn/model.safetensors digit.png',
+    'zerograd predict --checkpoint runs/cnn one.png two.png three.png --json',
+  ],
+  positionals: { min: 1, max: Infinity },
   run,
 };
+
+interface Prediction { image: string; prediction: number; class_name: string; probabilities: number[]; blank: boolean }
 
 async function run(args: Args): Promise<number> {
   const path = args.string('checkpoint');
   if (!path) throw new UsageError('--checkpoint F is required');
-  const image = args.positionals[0];
-  const bytes = readBytes(image, 'PNG image');
-  await pickBackend(args);
+  const images = args.positionals;
+  // Every file is read and checked first, so a bad one stops the command before anything is computed or printed.
+  const bytes = images.map((f) => readBytes(f, 'PNG image'));
+  bytes.forEach((b, k) => checkPng(b, images[k]));
+  const backend = await pickBackend(args);
   const c = loadClassifier(path);
   try {
-    const digit = await toMnistDigit(pngToGray(bytes, image));
+    const [channels, size] = c.card.input_shape;
+    if (channels !== 1 && channels !== 3) throw new DataError(`${c.path}: takes ${channels}-channel images; predict reads gray or RGB pictures only`);
+    const pictures: Picture[] = bytes.map((b, k) => pngToPicture(b, images[k], channels));
+    const framing = { size, digits: c.card.dataset?.name === 'mnist' };
     const { mean, std } = c.stats;
-    c.model.eval();
-    const probs = tidy(() => noGrad(() => {
-      const x = tensor(digit.map((v) => (v - mean) / std), { shape: [1, ...c.card.input_shape] });
-      return c.model.forward(x).softmax(1);
-    }));
-    const p = Array.from((await probs.data()) as Float32Array);
-    probs.dispose();
-    const prediction = p.indexOf(Math.max(...p));
     const name = (i: number) => c.classes[i] ?? String(i);
-    const w = Math.max(...p.map((_, i) => name(i).length));
-    say(`prediction: ${name(prediction)} (${percent(p[prediction], 1)})`);
-    p.forEach((v, i) => say(`  ${name(i).padStart(w)}  ${'█'.repeat(Math.round(v * 40)).padEnd(40)}  ${percent(v, 1)}`));
-    if (args.flag('json')) printJson({ prediction, class_name: name(prediction), probabilities: p });
+    const results: Prediction[] = [];
+    c.model.eval();
+    for (const [k, pic] of pictures.entries()) {
+      const input = await toModelInput(pic, framing);
+      const probs = tidy(() => noGrad(() => {
+        const x = tensor(input.map((v) => (v - mean) / std), { shape: [1, ...c.card.input_shape] });
+        return c.model.forward(x).softmax(1);
+      }));
+      const p = Array.from((await probs.data()) as Float32Array);
+      probs.dispose();
+      const prediction = p.indexOf(Math.max(...p));
+      const blank = isBlank(pic);
+      if (blank) note(`warning: ${images[k]}: the image is blank (${pic.width}×${pic.height}, no ink to see); its prediction means nothing`);
+      results.push({ image: images[k], prediction, class_name: name(prediction), probabilities: p, blank });
+    }
+    const w = Math.max(...c.classes.map((n) => n.length), 1);
+    for (const r of results) {
+      say(`${images.length > 1 ? `${r.image}: ` : ''}prediction: ${r.class_name} (${percent(r.probabilities[r.prediction], 1)})${r.blank ? ' — blank image' : ''}`);
+      if (images.length === 1) r.probabilities.forEach((v, i) => say(`  ${name(i).padStart(w)}  ${'█'.repeat(Math.round(v * 40)).padEnd(40)}  ${percent(v, 1)}`));
+    }
+    if (args.flag('json')) {
+      const one = results.length === 1 ? { prediction: results[0].prediction, class_name: results[0].class_name, probabilities: results[0].probabilities } : {};
+      printJson({ ...one, predictions: results, backend });
+    }
     return 0;
   } finally {
     c.model.dispose();

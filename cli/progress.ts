@@ -40,6 +40,23 @@ export class ProgressBar {
   /** A one-off status line (an evaluation that takes seconds), replaced by the next update. */
   status(text: string): void {
     if (this.isTTY) { this.stream.write(`\r\x1b[2K${text}`); this.drawn = true; } else this.stream.write(text + '\n');
+    this.counting = text;
+  }
+
+  private counting = '';
+
+  /**
+   * How far a wait that is not a training epoch has got (an evaluation, a benchmark section): redrawn in place
+   * on a terminal; in a log, one line when a new `label` starts (a log needs to know what is running, not each step).
+   */
+  count(label: string, done: number, total: number): void {
+    if (this.isTTY) {
+      this.stream.write(`\r\x1b[2K${label} ${done.toLocaleString('en')}/${total.toLocaleString('en')}`);
+      this.drawn = true;
+    } else if (this.counting !== label) {
+      this.stream.write(`${label} (${total.toLocaleString('en')})…\n`);
+    }
+    this.counting = label;
   }
 
   private line(text: string, frac: number, last: boolean): void {
@@ -60,5 +77,6 @@ export class ProgressBar {
     if (this.drawn) this.stream.write('\n');
     this.drawn = false;
     this.lastDecile = -1;
+    this.counting = '';
   }
 }

@@ -34,7 +34,7 @@ export async function runWithInterrupts(args: Args, train: (hooks: FitHooks) => 
   try {
     const result = await train({
       onProgress: (p) => bar.update(p),
-      onEvaluate: (epoch) => bar.status(`epoch ${epoch}: evaluating…`),
+      onEvaluate: (epoch, p) => (p ? bar.count(`epoch ${epoch}: evaluating on the ${p.what ?? 'held-out items'}`, p.done, p.total) : bar.status(`epoch ${epoch}: evaluating…`)),
       onEpoch: () => bar.done(),
       shouldStop: () => interrupts > 0,
     });

@@ -2,14 +2,15 @@
 
 import { join } from 'node:path';
 import { modelNames } from '../models/index.js';
-import { ClassifyTask, DEFAULT_CONFIG, type ClassifyConfig, type OptimizerName, type ScheduleName } from '../mnist/classify.js';
+import { checkModelFits, ClassifyTask, DEFAULT_CONFIG, type ClassifyConfig, type OptimizerName, type ScheduleName } from '../mnist/classify.js';
+import { isCifarDir } from '../mnist/cifar.js';
 import { loadImageData } from '../mnist/data.js';
 import { fit, prepareRunFolder, savedRun } from '../train/index.js';
 import type { Args, Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
-import { percent, printJson, say } from './output.js';
+import { percent, plural, printJson, say } from './output.js';
 import { resumeNotes, runWithInterrupts, RUN_FLAGS } from './run.js';
-import { metricLine } from './progress.js';
+import { formatMetric, metricLine } from './progress.js';
 
 const D = DEFAULT_CONFIG;
 
@@ -23,7 +24,7 @@ const FIELDS: [flag: string, field: keyof ClassifyConfig][] = [
 
 export const command: Command = {
   name: 'train',
-  summary: 'train a model on MNIST',
+  summary: 'train a model on MNIST (or Fashion-MNIST, CIFAR-10, any IDX set)',
   usage: '[--model cnn] [--epochs 5] [--batch 64] [--lr 1e-3] [--out runs/cnn] [...]',
   description: [
     'Trains an image classifier on the MNIST training images (or the first --limit of them, or any IDX set in',
@@ -52,7 +53,7 @@ export const command: Command = {
     { name: 'val-split', value: 'X', default: D.valSplit, help: 'hold out this fraction of the training images (stratified) for validation' },
     { name: 'out', value: 'DIR', help: 'where checkpoints and the report go (default: runs/<model>)' },
     ...RUN_FLAGS,
-    { name: 'data-dir', value: 'DIR', help: 'folder with the IDX files (default: the bundled MNIST)' },
+    { name: 'data-dir', value: 'DIR', help: 'folder with the IDX files, or CIFAR-10\'s binary batches (default: the bundled MNIST); a classes.txt there names the classes' },
     BACKEND_FLAG,
   ],
   examples: [
@@ -60,6 +61,7 @@ export const command: Command = {
     'zerograd train --model mlp --epochs 1 --limit 2000 --test-limit 1000 --json',
     'zerograd train --out runs/cnn --epochs 8 --resume',
     'zerograd train --data-dir /usr/share/datasets/fashion-mnist --out runs/fashion',
+    'zerograd train --data-dir ~/cifar-10-batches-bin --out runs/cifar   (cifar-cnn on 32×32 colour images)',
   ],
   run,
 };
@@ -67,7 +69,8 @@ export const command: Command = {
 function config(args: Args): ClassifyConfig {
   const int = (name: string, min: number) => args.number(name, { integer: true, min });
   return {
-    model: args.choice('model', modelNames('classification')),
+    // A CIFAR-10 folder trains the seed's colour CNN unless another model is asked for.
+    model: !args.has('model') && isCifarDir(args.string('data-dir')) ? 'cifar-cnn' : args.choice('model', modelNames('classification')),
     epochs: int('epochs', 1)!,
     batchSize: int('batch', 1)!,
     lr: args.number('lr', { min: 0 })!,
@@ -91,7 +94,8 @@ async function run(args: Args): Promise<number> {
   const requested = config(args);
   const out = args.string('out') ?? join('runs', requested.model);
   const resume = args.flag('resume');
-  prepareRunFolder(out, { resume, overwrite: args.flag('overwrite') });
+  // Before the data and the backend: a folder that cannot be written is named at once, not after an epoch.
+  prepareRunFolder(out, { resume, overwrite: args.flag('overwrite'), checkOnly: true });
   let c = requested;
   if (resume) {
     const saved = savedRun(out, 'classify');
@@ -99,10 +103,11 @@ async function run(args: Args): Promise<number> {
     resumeNotes(args, FIELDS.map(([flag, field]) => [flag, requested[field], c[field]]));
   }
   const backend = await pickBackend(args);
-  const data = loadImageData({ dataDir: args.string('data-dir'), limit: c.limit, testLimit: c.testLimit, valSplit: c.valSplit, seed: c.seed });
-  const unit = `${data.info.name} images`;
-  say(`${resume ? 'resuming' : 'training'} ${c.model} on ${data.train.count} ${unit}${data.val.count ? ` (+${data.val.count} validation)` : ''}, `
-    + `testing on ${data.test.count}: ${Math.ceil(data.train.count / c.batchSize)} steps per epoch`);
+  const dataDir = args.string('data-dir');
+  const data = loadImageData({ dataDir, limit: c.limit, testLimit: c.testLimit, valSplit: c.valSplit, seed: c.seed });
+  checkModelFits(c.model, data, dataDir ?? 'the bundled MNIST');
+  say(`${resume ? 'resuming' : 'training'} ${c.model} on ${plural(data.train.count, `${data.info.name} image`)}${data.val.count ? ` (+${data.val.count} validation)` : ''}, `
+    + `testing on ${data.test.count}: ${plural(Math.ceil(data.train.count / c.batchSize), 'step')} per epoch`);
 
   let last: ClassifyTask | null = null;
   const result = await runWithInterrupts(args, (hooks) => fit(() => (last = new ClassifyTask({ ...c }, data)), {
@@ -126,10 +131,10 @@ async function run(args: Args): Promise<number> {
     seconds: result.seconds, samples_per_second: result.samplesPerSecond, backend, checkpoint, dataset: data.info.name,
   };
   if (lastEpoch) {
-    say(`test accuracy ${percent(figures.test_accuracy!)} (loss ${figures.test_loss!.toFixed(4)}) after ${figures.epochs} epoch${figures.epochs === 1 ? '' : 's'}, `
+    say(`test accuracy ${percent(figures.test_accuracy!)} (loss ${formatMetric('loss', figures.test_loss!)}) after ${plural(figures.epochs, 'epoch')}, `
       + `${figures.seconds.toFixed(1)} s, ${Math.round(figures.samples_per_second)} samples/s; checkpoint ${checkpoint}`);
   } else {
-    say(`nothing left to train: the run in ${out} has ${figures.epochs} epochs already (raise --epochs to continue)`);
+    say(`nothing left to train: the run in ${out} has ${plural(figures.epochs, 'epoch')} already (raise --epochs to continue)`);
   }
   if (args.flag('json')) printJson(figures);
   return 0;

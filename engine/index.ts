@@ -13,22 +13,40 @@ useBackend(new CpuBackend());
 
 export type BackendChoice = 'auto' | BackendName;
 
+/** What a probe of the WebGPU adapter found (made elsewhere, e.g. in a child process so Dawn's native warnings stay out of sight). */
+export type AdapterProbe = { description: string } | { error: string };
+
+/** Software adapters (Mesa's llvmpipe, SwiftShader) are named so by the device description. */
+const isSoftware = (description: string) => /software\)/.test(description);
+
 /** Pick a backend: 'webgpu', 'cpu', or 'auto'. Auto takes WebGPU on a real GPU; a software
  *  adapter (Mesa's llvmpipe on a machine without a GPU) is a correctness device a hundred times
  *  slower than the CPU backend, so auto passes it over (--backend webgpu still forces it).
- *  Returns the backend and one line saying which was picked and why. */
-export async function initBackend(choice: BackendChoice = 'auto'): Promise<{ backend: Backend; description: string }> {
+ *  With `probe` (auto only), a probe that found no adapter or a software one goes straight to the
+ *  CPU without loading WebGPU here. Returns the backend and one line saying which was picked and why. */
+export async function initBackend(choice: BackendChoice = 'auto', o: { probe?: AdapterProbe } = {}): Promise<{ backend: Backend; description: string }> {
   const cpu = 'cpu: WebAssembly SIMD kernels on worker threads';
+  const fallback = async (why: string) => ({ backend: await setBackend('cpu'), description: `${cpu} (auto: ${why})` });
+  const software = (d: string) => `the only WebGPU adapter is a software one: ${d.replace(/^webgpu: /, '')}`;
   if (choice === 'cpu') return { backend: await setBackend('cpu'), description: cpu };
+  if (choice === 'auto' && o.probe) {
+    if ('error' in o.probe) return fallback(o.probe.error);
+    if (isSoftware(o.probe.description)) return fallback(software(o.probe.description));
+  }
   try {
     const b = await setBackend('webgpu');
     const description = (b as Backend & { description?: string }).description ?? 'webgpu';
-    if (choice === 'webgpu' || !/software\)/.test(description)) return { backend: b, description };
-    return { backend: await setBackend('cpu'), description: `${cpu} (auto: the only WebGPU adapter is a software one: ${description.replace(/^webgpu: /, '')})` };
+    if (choice === 'webgpu' || !isSoftware(description)) return { backend: b, description };
+    return fallback(software(description));
   } catch (e) {
     if (choice === 'webgpu') throw e;
-    return { backend: await setBackend('cpu'), description: `${cpu} (auto: ${(e as Error).message})` };
+    return fallback((e as Error).message);
   }
+}
+
+/** Which WebGPU adapter initBackend('webgpu') would find, described (throws when there is none); makes no device. */
+export async function probeWebGpu(): Promise<string> {
+  return (await import('./backend/webgpu/device.js')).probeAdapter();
 }
 
 /** Live tensors, and the current backend's live buffers and bytes. */

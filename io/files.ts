@@ -2,8 +2,8 @@
 // expected, and atomic writes (a reader, or a crash, sees the old file or the new one, never half).
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** A file or folder is missing, unreadable or malformed; the CLI prints the message as one line and exits 1. */
 export class DataError extends Error {
@@ -16,7 +16,8 @@ function reason(e: unknown): string {
   switch (code) {
     case 'ENOENT': return 'no such file or folder';
     case 'EISDIR': return 'is a folder, not a file';
-    case 'ENOTDIR': return 'a part of the path is not a folder';
+    case 'ENOTDIR': return 'a part of the path is a file, not a folder';
+    case 'EEXIST': return 'a file of that name is in the way';
     case 'EACCES': case 'EPERM': return 'permission denied';
     case 'EROFS': return 'the file system is read-only';
     case 'ENOSPC': return 'no space left on the device';
@@ -69,16 +70,31 @@ export function makeDir(dir: string): void {
   }
 }
 
-/** Check, before any long work, that `dir` can be created and written to; throws a DataError naming it. */
+/**
+ * Check, before any long work, that `dir` can be created and written to; throws a DataError naming it. Leaves no
+ * trace: the folders it had to create are removed again (the first real write makes them), so a command that
+ * fails later leaves no empty run folder behind.
+ */
 export function ensureWritableDir(dir: string): void {
-  makeDir(dir);
-  const probe = join(dir, `.zerograd-write-test.${process.pid}.tmp`);
+  const created: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    created.push(d);
+    if (dirname(d) === d) break;
+  }
+  const clean = () => { for (const d of created) { try { rmdirSync(d); } catch { /* not empty or gone: leave it */ } } };
   try {
-    closeSync(openSync(probe, 'w'));
-  } catch (e) {
-    throw fileError(dir, 'write into the folder', e);
+    makeDir(dir);
+    if (!statSync(dir).isDirectory()) throw new DataError(`${dir}: is a file, expected a folder`);
+    const probe = join(dir, `.zerograd-write-test.${process.pid}.tmp`);
+    try {
+      closeSync(openSync(probe, 'w'));
+    } catch (e) {
+      throw fileError(dir, 'write into the folder', e);
+    } finally {
+      rmSync(probe, { force: true });
+    }
   } finally {
-    rmSync(probe, { force: true });
+    clean();
   }
 }
 

@@ -27,17 +27,25 @@ const KNOWN: Record<string, { name: string; classes: string[]; digits: boolean }
 
 export const labelFingerprint = (labels: Uint8Array) => createHash('sha256').update(labels).digest('hex').slice(0, 16);
 
-/** Name and classes of the set whose full test labels are `testLabels`, read from `dataDir` (undefined: the bundled MNIST). */
-export function datasetInfo(dataDir: string | undefined, testLabels: Uint8Array, numClasses: number): DatasetInfo {
+/** What a folder's format says when its labels are not recognised (CIFAR-10's binary files name their set). */
+export interface FormatDefaults { name: string; classes: string[] }
+
+/**
+ * Name and classes of the set whose full test labels are `testLabels`, read from `dataDir` (undefined: the
+ * bundled MNIST). The class count is that of a known set, or of a classes.txt, or `minClasses` (max test label + 1);
+ * a list shorter than `minClasses` is an error naming it.
+ */
+export function datasetInfo(dataDir: string | undefined, testLabels: Uint8Array, minClasses: number, format?: FormatDefaults): DatasetInfo {
   const fingerprint = labelFingerprint(testLabels);
+  const known = KNOWN[fingerprint];
   const listed = dataDir ? join(dataDir, 'classes.txt') : null;
   if (listed && existsSync(listed)) {
-    const classes = readText(listed, 'class-name list').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    if (classes.length !== numClasses) throw new DataError(`${listed}: lists ${classes.length} class names but the labels have ${numClasses} classes`);
-    return { name: KNOWN[fingerprint]?.name ?? basename(resolve(dataDir!)), classes, fingerprint, digits: KNOWN[fingerprint]?.digits ?? false };
+    const classes = readText(listed, 'class-name list (one name per line)').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    if (classes.length < minClasses) throw new DataError(`${listed}: lists ${classes.length} class names but the test labels go up to ${minClasses - 1}`);
+    return { name: known?.name ?? format?.name ?? basename(resolve(dataDir!)), classes, fingerprint, digits: known?.digits ?? false };
   }
-  const known = KNOWN[fingerprint];
-  if (known && known.classes.length === numClasses) return { ...known, fingerprint };
+  if (known && known.classes.length >= minClasses) return { ...known, fingerprint };
+  if (format && format.classes.length >= minClasses) return { ...format, fingerprint, digits: false };
   const name = dataDir ? basename(resolve(dataDir)) : 'mnist';
-  return { name, classes: Array.from({ length: numClasses }, (_, c) => `class ${c}`), fingerprint, digits: false };
+  return { name, classes: Array.from({ length: minClasses }, (_, c) => `class ${c}`), fingerprint, digits: false };
 }

@@ -5,11 +5,11 @@
 
 import { join } from 'node:path';
 import { Generator, noGrad, tensor } from '../engine/index.js';
-import { writeFileAtomic } from '../io/files.js';
-import { buildModel } from '../models/index.js';
+import { DataError, writeFileAtomic } from '../io/files.js';
+import { buildModel, modelSpec } from '../models/index.js';
 import { crossEntropy, Adam, AdamW, clipGradNorm, CosineAnnealingLR, LinearLR, SequentialLR, SGD, StepLR, type LRScheduler, type Module, type ModelCard, type ModelConfig, type Optimizer, type ParamGroupSpec } from '../nn/index.js';
 import type { Tensor } from '../engine/index.js';
-import type { ChartSpec, Task } from '../train/index.js';
+import type { ChartSpec, EpochContext, Task } from '../train/index.js';
 import { matrixHeatmap } from '../viz/svg.js';
 import { allImages, batchImages, type ImageData } from './data.js';
 import { gather } from './dataset.js';
@@ -72,10 +72,21 @@ export function makeScheduler(c: Pick<ClassifyConfig, 'epochs' | 'schedule' | 's
 /** The card of a classifier trained on `data`. */
 export function classifierCard(architecture: string, config: ModelConfig, data: ImageData, seed: number, metrics: Record<string, number>): ModelCard {
   return {
-    architecture, config, task: 'classification', input_shape: [1, data.rows, data.cols],
+    architecture, config, task: 'classification', input_shape: [data.channels, data.rows, data.cols],
     dataset: { name: data.info.name, classes: data.info.classes, fingerprint: data.info.fingerprint, train_count: data.train.count },
     normalisation: { mean: [data.stats.mean], std: [data.stats.std] }, seed, metrics,
   };
+}
+
+/** Refuse, before training, a model that cannot take the data's images (non-square, or too small for its convolutions). */
+export function checkModelFits(model: string, data: ImageData, where: string): void {
+  const shape = `${data.rows}×${data.cols}${data.channels > 1 ? `×${data.channels}` : ''}`;
+  if (data.rows !== data.cols) throw new DataError(`${where}: images are ${shape}; the classifiers take square images`);
+  try {
+    modelSpec(model).check?.({ channels: data.channels, size: data.rows, classes: data.numClasses });
+  } catch (e) {
+    throw new DataError(`--model ${model}: ${(e as Error).message.replace(new RegExp(`^${model}:? `), '')} in ${where}; pick a model that takes them (zerograd summary --model NAME shows the layers)`);
+  }
 }
 
 export const CLASSIFY_CHARTS: ChartSpec[] = [
@@ -106,8 +117,8 @@ export class ClassifyTask implements Task {
 
   constructor(readonly config: ClassifyConfig & Record<string, unknown>, readonly data: ImageData) {
     const c = config;
-    if (data.rows !== data.cols) throw new Error(`${data.info.name}: images are ${data.rows}×${data.cols}; the classifiers take square images`);
-    const built = buildModel(c.model, { channels: 1, size: data.rows, classes: data.numClasses });
+    checkModelFits(c.model, data, data.info.name);
+    const built = buildModel(c.model, { channels: data.channels, size: data.rows, classes: data.numClasses });
     this.modelConfig = built.config;
     this.shape = built.inputShape;
     this.modules = { model: built.model as Module };
@@ -121,7 +132,7 @@ export class ClassifyTask implements Task {
 
   step(idx: Int32Array) {
     const c = this.config, d = this.data, model = this.modules.model, opt = this.optimizers.optimizer;
-    const xs = batchImages(d.train, idx, d.rows, d.cols, d.stats, c.augment ? () => this.generators.augment.random() : undefined);
+    const xs = batchImages(d.train, idx, d, d.stats, c.augment ? () => this.generators.augment.random() : undefined);
     const x = tensor(xs, { shape: [idx.length, ...this.shape] });
     const y = tensor(Int32Array.from(gather(d.train.labels, idx, 1)));
     opt.zeroGrad();
@@ -133,10 +144,11 @@ export class ClassifyTask implements Task {
     return { loss, accuracy: noGrad(() => logits.argmax(1).eq(y).float().mean()) };
   }
 
-  async evaluate(ctx: { out: string }): Promise<Record<string, number>> {
+  async evaluate(ctx: EpochContext): Promise<Record<string, number>> {
     const d = this.data, model = this.modules.model;
-    const test = await evaluate(model, allImages(d.test, d.stats), d.test.labels, this.shape, d.numClasses);
-    const val = d.val.count ? await evaluate(model, allImages(d.val, d.stats), d.val.labels, this.shape, d.numClasses) : null;
+    const report = (what: string) => ({ onProgress: (done: number, total: number) => ctx.progress?.(done, total, what) });
+    const test = await evaluate(model, allImages(d.test, d.stats), d.test.labels, this.shape, d.numClasses, report('test images'));
+    const val = d.val.count ? await evaluate(model, allImages(d.val, d.stats), d.val.labels, this.shape, d.numClasses, report('validation images')) : null;
     this.last = test;
     writeConfusionMatrix(join(ctx.out, 'confusion.svg'), test.confusion, d.info.classes);
     this.lastFigures = { test_loss: test.loss, test_accuracy: test.accuracy, ...(val ? { val_loss: val.loss, val_accuracy: val.accuracy } : {}) };

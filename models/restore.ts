@@ -18,18 +18,25 @@ export function restoreModel(bytes: Uint8Array, where: string): { model: AnyModu
   if (!hasModel(card.architecture)) {
     throw new CheckpointError(`${where}: the card names architecture '${card.architecture}', which this zerograd does not have (known: ${modelNames().join(', ')})`);
   }
+  const spec = modelSpec(card.architecture);
   let config;
   try {
     config = modelConfig(card.architecture, card.config);
+    // A card is input like any other: its config must make a model of sane size before anything is allocated.
+    spec.check?.(config);
   } catch (e) {
-    throw new CheckpointError(`${where}: ${(e as Error).message}`);
+    throw new CheckpointError(`${where}: the model card's config: ${(e as Error).message}`);
+  }
+  const shape = spec.inputShape(config);
+  if (shape.join() !== card.input_shape.join()) {
+    throw new CheckpointError(`${where}: the model card's input_shape [${card.input_shape.join(', ')}] does not match its config's [${shape.join(', ')}]`);
   }
   for (const [name, t] of file.tensors) {
     if (t.dtype === 'F32' && !t.data.every(Number.isFinite)) {
       throw new CheckpointError(`${where}: tensor '${name}' holds NaN or infinite values; the weights are damaged (or the run diverged before this save)`);
     }
   }
-  const model = modelSpec(card.architecture).build(config);
+  const model = spec.build(config);
   const state = new Map<string, Tensor>();
   try {
     for (const [name, t] of file.tensors) state.set(name, tensor(t.data, { shape: t.shape }));

@@ -59,6 +59,12 @@ describe('zerograd analyze (data only)', () => {
     expect(raw.nearest_centroid).toBeGreaterThan(0.6);
   });
 
+  it('on MNIST it keeps the prose that is true of handwritten digits (Fashion-MNIST\'s report has none: datasets.test.ts)', () => {
+    const html = readFileSync(data.json.report, 'utf8');
+    expect(html).toContain('MNIST dataset report');
+    for (const s of ['crossed 7', 'scaled to fit a 20×20 box', 'the narrow 1 stands out', 'Share of each digit']) expect(html).toContain(s);
+  });
+
   it('is self-contained: no script, no remote resource, every image a readable local PNG', () => {
     const html = readFileSync(data.json.report, 'utf8');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/i);

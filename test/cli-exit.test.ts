@@ -1,24 +1,13 @@
 // The command-line contract, through a real child process: exit 2 for usage, 1 with one line for data errors, JSON last.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultDataDir } from '../mnist/idx.js';
+import { cli, cliEnv, expectOneLineError, lastJson } from './fixtures/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'zerograd-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function cli(...args: string[]) {
-  return cliEnv({}, ...args);
-}
-
-function cliEnv(env: Record<string, string>, ...args: string[]) {
-  const r = spawnSync(process.execPath, ['cli/zerograd.js', ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
 
 /** A data folder with the real test files and a broken training-images file. */
 function badDataDir(name: string, trainImages: Uint8Array, trainLabels?: Uint8Array): string {
@@ -38,14 +27,6 @@ function idxImages(count: number, payload: number, magic = 0x803): Uint8Array {
   const v = new DataView(b.buffer);
   v.setUint32(0, magic); v.setUint32(4, count); v.setUint32(8, 28); v.setUint32(12, 28);
   return b;
-}
-
-/** One `zerograd: error: ...` line and nothing else on stderr (the backend line goes to stdout). */
-function expectOneLineError(stderr: string, pattern: RegExp) {
-  const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('backend:'));
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^zerograd: error: /);
-  expect(lines[0]).toMatch(pattern);
 }
 
 describe('zerograd CLI', () => {
@@ -126,7 +107,7 @@ describe('zerograd CLI', () => {
     expect(ej.confusion_matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(100);
     const p = cli('predict', '--checkpoint', j.checkpoint, 'package.json', '--backend', 'cpu');
     expect(p.code).toBe(1);
-    expectOneLineError(p.stderr, /package.json: not a readable PNG/);
+    expectOneLineError(p.stderr, /package.json: not a PNG file/);
   });
 
   it('train refuses a folder holding a run (--resume or --overwrite); --resume says which flags it ignores', () => {

@@ -103,21 +103,21 @@ describe('loadMnist on bad files', () => {
   it('wrong magic', () => {
     const dir = folder('magic', { 'train-images-idx3-ubyte': idx(0x804, [10, 28, 28], 7840), 'train-labels-idx1-ubyte': labels10 });
     expect(errorOf({ dataDir: dir, split: 'train' })).toBe(
-      'train-images-idx3-ubyte: wrong magic 0x00000804, expected 0x00000803 (an images file)',
+      `${join(dir, 'train-images-idx3-ubyte')}: wrong magic 0x00000804, expected 0x00000803 (an images file)`,
     );
   });
 
   it('labels file given as images', () => {
     const dir = folder('swapped', { 'train-images-idx3-ubyte': labels10, 'train-labels-idx1-ubyte': labels10 });
     expect(errorOf({ dataDir: dir, split: 'train' })).toBe(
-      'train-images-idx3-ubyte: wrong magic 0x00000801, expected 0x00000803 (an images file)',
+      `${join(dir, 'train-images-idx3-ubyte')}: wrong magic 0x00000801, expected 0x00000803 (an images file)`,
     );
   });
 
   it('truncated images', () => {
     const dir = folder('trunc', { 'train-images-idx3-ubyte': idx(0x803, [60000, 28, 28], 1000), 'train-labels-idx1-ubyte': labels10 });
     expect(errorOf({ dataDir: dir, split: 'train' })).toBe(
-      'train-images-idx3-ubyte: truncated: header says 60000×28×28 = 47040000 pixel bytes but the file has 1000 after the 16-byte header',
+      `${join(dir, 'train-images-idx3-ubyte')}: truncated: header says 60000×28×28 = 47040000 pixel bytes but the file has 1000 after the 16-byte header`,
     );
   });
 
@@ -127,21 +127,21 @@ describe('loadMnist on bad files', () => {
       't10k-labels-idx1-ubyte.gz': gzipSync(idx(0x801, [10], 9)),
     });
     expect(errorOf({ dataDir: dir, split: 'test' })).toBe(
-      't10k-labels-idx1-ubyte.gz: truncated: header says 10 label bytes but the file has 9 after the 8-byte header',
+      `${join(dir, 't10k-labels-idx1-ubyte.gz')}: truncated: header says 10 label bytes but the file has 9 after the 8-byte header`,
     );
   });
 
   it('label count differs from image count', () => {
     const dir = folder('count', { 'train-images-idx3-ubyte': idx(0x803, [10, 28, 28], 7840), 'train-labels-idx1-ubyte': idx(0x801, [9], 9) });
     expect(errorOf({ dataDir: dir, split: 'train' })).toBe(
-      'train-labels-idx1-ubyte: labels file has 9 labels but images file train-images-idx3-ubyte has 10 images',
+      `${join(dir, 'train-labels-idx1-ubyte')}: labels file has 9 labels but images file train-images-idx3-ubyte has 10 images`,
     );
   });
 
   it('wrong dtype', () => {
     const dir = folder('dtype', { 'train-images-idx3-ubyte': idx(0x0d03, [10, 28, 28], 7840), 'train-labels-idx1-ubyte': labels10 });
     expect(errorOf({ dataDir: dir, split: 'train' })).toBe(
-      'train-images-idx3-ubyte: dtype 0x0d is not supported, expected 0x08 (unsigned bytes)',
+      `${join(dir, 'train-images-idx3-ubyte')}: dtype 0x0d is not supported, expected 0x08 (unsigned bytes)`,
     );
   });
 
@@ -151,7 +151,7 @@ describe('loadMnist on bad files', () => {
     const dir = folder('letters', { 'emnist-letters-train-images-idx3-ubyte': idx(0x803, [10, 28, 28], 7840), 'emnist-letters-train-labels-idx1-ubyte': labels });
     expect(loadMnist({ dataDir: dir, split: 'train' }).numClasses).toBe(27);
     expect(errorOf({ dataDir: dir, split: 'train', numClasses: 10 })).toBe(
-      'emnist-letters-train-labels-idx1-ubyte: label 26 at index 3 is out of range for 10 classes (0–9); is this a set with more classes, like EMNIST letters?',
+      `${join(dir, 'emnist-letters-train-labels-idx1-ubyte')}: label 26 at index 3 is out of range for 10 classes (0–9); is this a set with more classes, like EMNIST letters?`,
     );
   });
 

@@ -23,6 +23,8 @@ export interface EpochContext {
   epochs: number;
   /** The run folder, for the task's own pictures (sample grids, confusion matrices). */
   out: string;
+  /** How far an evaluation has got (items done of total): passed on to the progress hooks. */
+  progress?(done: number, total: number, what?: string): void;
 }
 
 export interface Task {
@@ -66,8 +68,8 @@ export interface FitHooks {
   onStart?(info: { startEpoch: number; startStep: number; stepsPerEpoch: number; resumed: boolean }): void;
   /** Every `progressEvery` steps and at each epoch's last step. */
   onProgress?(p: Progress): void;
-  /** While evaluate() runs (it can take seconds). */
-  onEvaluate?(epoch: number): void;
+  /** When evaluate() starts (it can take seconds), then as often as the task reports how far it has got. */
+  onEvaluate?(epoch: number, progress?: { done: number; total: number; what?: string }): void;
   onEpoch?(record: EpochRecord): void;
   /** Polled before every step; the event loop is let through between steps so a signal handler can set it. */
   shouldStop?(): boolean;
@@ -115,12 +117,15 @@ export function savedRun(out: string, task: string): LoopState {
   return readCheckpoint(out, (raw, path) => validateLoopState(raw, path, task)).state;
 }
 
-/** Refuse to train into a folder that holds a run, unless resuming or overwriting; check it is writable. */
-export function prepareRunFolder(out: string, o: { resume?: boolean; overwrite?: boolean }): void {
+/**
+ * Refuse to train into a folder that holds a run, unless resuming or overwriting; check it is writable. With
+ * `checkOnly` (a command's early check, before data is loaded) an old run is not removed yet.
+ */
+export function prepareRunFolder(out: string, o: { resume?: boolean; overwrite?: boolean; checkOnly?: boolean }): void {
   if (!o.resume) {
     const found = runIn(out);
     if (found && !o.overwrite) throw new DataError(`${out}: already holds a run (${found}); continue it with --resume, or replace it with --overwrite`);
-    if (found) removeRun(out);
+    if (found && !o.checkOnly) removeRun(out);
   }
   ensureWritableDir(out);
 }
@@ -241,7 +246,8 @@ export async function fit(makeTask: () => Task, o: FitOptions): Promise<FitResul
       startStep = 0;
 
       hooks.onEvaluate?.(epoch + 1);
-      const evaluation = (await task.evaluate?.({ epoch: epoch + 1, epochs, out })) ?? {};
+      const progress = (done: number, total: number, what?: string) => hooks.onEvaluate?.(epoch + 1, { done, total, what });
+      const evaluation = (await task.evaluate?.({ epoch: epoch + 1, epochs, out, progress })) ?? {};
       const epochSeconds = (performance.now() - epochStart) / 1000;
       st.seconds += epochSeconds - p0.seconds;
       const record: EpochRecord = {

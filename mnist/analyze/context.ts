@@ -34,5 +34,16 @@ export interface SectionResult<S> {
 /** The image at index i of a set of unit floats. */
 export const imageAt = (unit: Float32Array, i: number, size: number) => unit.subarray(i * size, (i + 1) * size);
 
-/** The digit names 0 … n−1. */
-export const classNames = (n: number) => Array.from({ length: n }, (_, c) => String(c));
+/**
+ * How the report names things: "digit" for handwritten digits (MNIST), "class" and "image" for any other set; the
+ * class names come from the dataset. Prose that is true of MNIST alone is shown only where `digits` is true.
+ */
+export interface Words { digits: boolean; cls: string; item: string; names: string[] }
+
+export function words(data: AnalysisData): Words {
+  const d = data.info.digits;
+  return { digits: d, cls: d ? 'digit' : 'class', item: d ? 'digit' : 'image', names: data.info.classes };
+}
+
+/** `text` for MNIST only (else `otherwise`). */
+export const digitsOnly = (w: Words, text: string, otherwise = '') => (w.digits ? text : otherwise);

@@ -2,9 +2,9 @@
 import { type Rgb } from '../../viz/colormap.js';
 import { canny, harrisCorners, hog, sobel } from '../features.js';
 import { type Raster, grayscale, heatmap, upscale } from '../../viz/png.js';
-import { imageAt, type SectionContext, type SectionResult } from './context.js';
+import { type SectionContext, type SectionResult, digitsOnly, imageAt, words } from './context.js';
 import { digitRgb, line, ring } from '../../viz/draw.js';
-import { figure, img, p, table } from '../../viz/html.js';
+import { figure, img, p, table, esc } from '../../viz/html.js';
 import { firstOfEachClass } from './pixels.js';
 
 const SCALE = 6;
@@ -70,6 +70,7 @@ export function featureGallerySection(ctx: SectionContext): SectionResult<Featur
   const firsts = firstOfEachClass(train.labels, numClasses, 1);
   const picks = SAMPLE_CLASSES.filter((c) => c < numClasses && firsts[c].length).map((c) => firsts[c][0]);
   const counts: number[] = [];
+  const w = words(ctx.data);
   const tableRows = picks.map((i) => {
     const im = imageAt(trainUnit, i, size);
     const corners = harrisCorners(im, rows, cols);
@@ -86,16 +87,20 @@ export function featureGallerySection(ctx: SectionContext): SectionResult<Featur
       ['hog', () => hogGlyphs(im, rows, cols, SCALE)],
     ];
     const cells = views.map(([what, draw]) => img(ctx.folder.png(`feature-${i}-${what}`, draw()), `${what} of training image ${i}`, rows * SCALE));
-    return [`<b>${train.labels[i]}</b><br>#${i}`, ...cells];
+    return [`<b>${esc(w.names[train.labels[i]] ?? String(train.labels[i]))}</b><br>#${i}`, ...cells];
   });
   const body = [
-    p('Each row is one training digit; the columns apply the extractors of <code>mnist/features.ts</code> with their default settings.'),
-    figure(table(['digit', 'image', 'Sobel magnitude', 'Canny edges', 'Harris corners', 'HOG (7×7 cells, 9 bins)'], tableRows),
-      'Classical features on sample digits. <b>Sobel magnitude</b> (viridis, bright = steep) responds on both sides of every stroke, ' +
-      'so a stroke becomes a double line. <b>Canny</b> thins that to one-pixel edges after a Gaussian blur (σ = 1) and hysteresis. ' +
-      `<b>Harris corners</b> (red rings; ${counts.join(', ')} from top to bottom) fire at stroke ends, junctions and sharp turns, and rarely along smooth arcs. ` +
-      '<b>HOG</b> draws, per 7×7 cell, the dominant stroke directions as lines: a coarse map of "which way the strokes run where", ' +
-      'which is what makes it a much better input than raw pixels for a linear classifier (see Separability).'),
+    p(`Each row is one training ${w.item}; the columns apply the extractors of <code>mnist/features.ts</code> with their default settings.`),
+    figure(table([w.cls, 'image', 'Sobel magnitude', 'Canny edges', 'Harris corners', 'HOG (7×7 cells, 9 bins)'], tableRows),
+      digitsOnly(w, 'Classical features on sample digits. <b>Sobel magnitude</b> (viridis, bright = steep) responds on both sides of every stroke, ' +
+        'so a stroke becomes a double line. <b>Canny</b> thins that to one-pixel edges after a Gaussian blur (σ = 1) and hysteresis. ' +
+        `<b>Harris corners</b> (red rings; ${counts.join(', ')} from top to bottom) fire at stroke ends, junctions and sharp turns, and rarely along smooth arcs. ` +
+        '<b>HOG</b> draws, per 7×7 cell, the dominant stroke directions as lines: a coarse map of "which way the strokes run where", ' +
+        'which is what makes it a much better input than raw pixels for a linear classifier (see Separability).',
+      'Classical features on sample images. <b>Sobel magnitude</b> (viridis, bright = steep) responds wherever the intensity changes. ' +
+        '<b>Canny</b> thins that to one-pixel edges after a Gaussian blur (σ = 1) and hysteresis. ' +
+        `<b>Harris corners</b> (red rings; ${counts.join(', ')} from top to bottom) fire at corners and junctions of outlines and textures. ` +
+        '<b>HOG</b> draws, per 7×7 cell, the dominant edge directions as lines: a coarse map of which way the edges run where (see Separability for how well it serves a linear classifier).')),
   ].join('\n');
   return { section: { id: 'features', title: 'Feature extractors', body }, stats: { harris_corners_per_sample: counts } };
 }

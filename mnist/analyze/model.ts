@@ -7,7 +7,7 @@ import { evaluate } from '../evaluate.js';
 import { heatmap, imageGrid, upscale, grayscale } from '../../viz/png.js';
 import { matrixHeatmap } from '../../viz/svg.js';
 import { allImages } from '../data.js';
-import { classNames, imageAt, type SectionContext } from './context.js';
+import { digitsOnly, imageAt, words, type SectionContext } from './context.js';
 import { digitRgb, mosaic } from '../../viz/draw.js';
 import { colorBar, esc, figure, gallery, img, p, type Section, table } from '../../viz/html.js';
 import { firstFeatureMaps, firstLayer } from './layers.js';
@@ -51,7 +51,8 @@ async function sectionsFor(ctx: SectionContext, model: Module, modelName: string
   const { test, train, rows, cols, numClasses } = ctx.data;
   const shape = [1, rows, cols];
   const size = rows * cols;
-  const names = classNames(numClasses);
+  const w = words(ctx.data), names = w.names;
+  const nm = (c: number) => esc(names[c] ?? String(c));
   const testX = allImages(test, stats);
   ctx.log(`analyze: evaluating ${modelName} on ${test.count} test images`);
   const ev = await evaluate(model, testX, test.labels, shape, numClasses);
@@ -62,29 +63,29 @@ async function sectionsFor(ctx: SectionContext, model: Module, modelName: string
   const wrong = Int32Array.from(Array.from(ev.predictions.keys()).filter((i) => ev.predictions[i] !== test.labels[i]));
   const wrongProbs = await predictProbabilities(model, testX, wrong, shape);
   const counts = matrixHeatmap({ matrix: ev.confusion, rowLabels: names, colLabels: names },
-    { title: 'Confusion matrix (counts)', xLabel: 'predicted digit', yLabel: 'true digit', width: 560, height: 540 });
+    { title: 'Confusion matrix (counts)', xLabel: `predicted ${w.cls}`, yLabel: `true ${w.cls}`, width: 560, height: 540 });
   const normalised = rowNormalise(ev.confusion).map((r) => r.map((v) => Math.round(1000 * v) / 10));
   const shares = matrixHeatmap({ matrix: normalised, rowLabels: names, colLabels: names },
-    { title: 'Confusion matrix (% of each true digit)', xLabel: 'predicted digit', yLabel: 'true digit', width: 560, height: 540 });
+    { title: `Confusion matrix (% of each true ${w.cls})`, xLabel: `predicted ${w.cls}`, yLabel: `true ${w.cls}`, width: 560, height: 540 });
   const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
   const worst = metrics.reduce((a, b) => (b.f1 < a.f1 ? b : a));
   const pairRows = pairs.map((pr, k) => {
     const examples = Array.from(wrong).filter((i) => test.labels[i] === pr.truth && ev.predictions[i] === pr.predicted).slice(0, PAIR_EXAMPLES);
     const grid = imageGrid(gather(test.images, Int32Array.from(examples), size), rows, cols, examples.length, PAIR_EXAMPLES, THUMB);
-    return [`${pr.truth} → ${pr.predicted}`, pr.count, img(ctx.folder.png(`confused-pair-${k}`, grid), `test digits ${pr.truth} predicted as ${pr.predicted}`)];
+    return [`${nm(pr.truth)} → ${nm(pr.predicted)}`, pr.count, img(ctx.folder.png(`confused-pair-${k}`, grid), `test ${w.item}s ${nm(pr.truth)} predicted as ${nm(pr.predicted)}`)];
   });
   const performance = [
     p(`Model <b>${esc(modelName)}</b> on ${test.count.toLocaleString('en')} test images: accuracy <b>${pct(ev.accuracy)}</b>, ` +
       `mean cross-entropy ${ev.loss.toFixed(4)}, ${wrong.length} mistakes. The matrix below is the evaluation's own count (mnist/evaluate.ts): ` +
-      'row sums are the test count of each digit and the diagonal over the total is the accuracy.'),
-    figure(`${counts}${shares}`, 'Confusion matrix: row = true digit, column = predicted digit; left the counts, right each row as a percentage of its digit. ' +
+      `row sums are the test count of each ${w.cls} and the diagonal over the total is the accuracy.`),
+    figure(`${counts}${shares}`, `Confusion matrix: row = true ${w.cls}, column = predicted ${w.cls}; left the counts, right each row as a percentage of its ${w.cls}. ` +
       `What to notice: almost all mass sits on the diagonal; the bright off-diagonal cells are the model's systematic confusions, led by ` +
-      `${pairs.length ? `${pairs[0].truth} → ${pairs[0].predicted} (${pairs[0].count})` : 'none'}.`),
-    figure(table(['digit', 'support', 'precision', 'recall', 'F1'], metrics.map((m) => [m.cls, m.support, m.precision, m.recall, m.f1]), 4),
-      `Per-class precision (of the predictions of a digit, the share that were right), recall (of the examples of a digit, the share found) and F1. ` +
-      `What to notice: the weakest class is <b>${worst.cls}</b> (F1 ${worst.f1.toFixed(4)}); a class with lower precision than recall is a "sink" the model over-predicts.`),
+      `${pairs.length ? `${nm(pairs[0].truth)} → ${nm(pairs[0].predicted)} (${pairs[0].count})` : 'none'}.`),
+    figure(table([w.cls, 'support', 'precision', 'recall', 'F1'], metrics.map((m) => [nm(m.cls), m.support, m.precision, m.recall, m.f1]), 4),
+      `Per-class precision (of the predictions of a ${w.cls}, the share that were right), recall (of the examples of a ${w.cls}, the share found) and F1. ` +
+      `What to notice: the weakest class is <b>${nm(worst.cls)}</b> (F1 ${worst.f1.toFixed(4)}); a class with lower precision than recall is a "sink" the model over-predicts.`),
     figure(table(['true → predicted', 'count', 'examples'], pairRows), `The ${pairs.length} most confused pairs with up to ${PAIR_EXAMPLES} of their test images. ` +
-      'What to notice: whether the examples are genuinely ambiguous (a 4 with a closed top, a 7 with a short bar) or clearly legible — legible ones are the model\'s fault, not the data\'s.'),
+      `What to notice: whether the examples are genuinely ambiguous${digitsOnly(w, ' (a 4 with a closed top, a 7 with a short bar)')} or clearly ${w.digits ? 'legible' : 'recognisable'} — those are the model's fault, not the data's.`),
   ].join('\n');
 
   // Mistakes: the misclassified test digits the model was most confident about.
@@ -93,12 +94,12 @@ async function sectionsFor(ctx: SectionContext, model: Module, modelName: string
     const i = wrong[k];
     const { index, value } = rowArgmax(wrongProbs, k, numClasses);
     const src = ctx.folder.png(`wrong-${i}`, upscale(grayscale(imageAt(ctx.data.testUnit, i, size), cols, rows), THUMB));
-    return { src, alt: `test ${i}: true ${test.labels[i]}, predicted ${index}`, label: `true <b>${test.labels[i]}</b> → ${index}<br>p = ${value.toFixed(3)}<br>#${i}` };
+    return { src, alt: `test ${i}: true ${nm(test.labels[i])}, predicted ${nm(index)}`, label: `true <b>${nm(test.labels[i])}</b> → ${nm(index)}<br>p = ${value.toFixed(3)}<br>#${i}` };
   });
   const mistakes = [
-    figure(gallery(tiles), `The ${tiles.length} misclassified test digits the model was most sure of (of ${wrong.length}), with the true label, the prediction and the ` +
-      'probability the model gave its prediction. What to notice: in a well-trained model, confident mistakes are mostly badly written or arguably mislabelled digits; ' +
-      'confident mistakes on clean digits mean the model is under-trained or has learned a shortcut.'),
+    figure(gallery(tiles), `The ${tiles.length} misclassified test ${w.item}s the model was most sure of (of ${wrong.length}), with the true label, the prediction and the ` +
+      `probability the model gave its prediction. What to notice: in a well-trained model, confident mistakes are mostly ${w.digits ? 'badly written or arguably mislabelled digits' : 'ambiguous or arguably mislabelled images'}; ` +
+      `confident mistakes on clean ${w.item}s mean the model is under-trained or has learned a shortcut.`),
   ].join('\n');
 
   // Saliency and the first layer.
@@ -117,8 +118,8 @@ async function sectionsFor(ctx: SectionContext, model: Module, modelName: string
   });
   const hardTiles = hard.map((h) => ({
     src: ctx.folder.png(`hard-${h.index}`, upscale(grayscale(imageAt(ctx.data.trainUnit, h.index, size), cols, rows), THUMB)),
-    alt: `training image ${h.index} labelled ${h.label}`,
-    label: `given <b>${h.label}</b><br>model: ${h.predicted} (${h.confidence.toFixed(2)})<br>p(given) = ${h.probability_of_label.toExponential(1)}<br>#${h.index}`,
+    alt: `training image ${h.index} labelled ${nm(h.label)}`,
+    label: `given <b>${nm(h.label)}</b><br>model: ${nm(h.predicted)} (${h.confidence.toFixed(2)})<br>p(given) = ${h.probability_of_label.toExponential(1)}<br>#${h.index}`,
   }));
   const suspicious = [
     figure(gallery(hardTiles), `The ${hard.length} training images (of the first ${n.toLocaleString('en')}) with the highest loss −log p(given label): each shows the ` +
@@ -151,7 +152,9 @@ async function insideSection(ctx: SectionContext, model: Module, testX: Float32A
   const { test, testUnit, rows, cols, numClasses } = ctx.data;
   const size = rows * cols;
   const picks = firstOfEachClass(test.labels, numClasses, 1).flat();
-  ctx.log(`analyze: saliency maps of ${picks.length} test digits`);
+  const w = words(ctx.data);
+  const nm = (c: number) => esc(w.names[c] ?? String(c));
+  ctx.log(`analyze: saliency maps of ${picks.length} test ${w.item}s`);
   const idx = Int32Array.from(picks);
   const probs = await predictProbabilities(model, testX, idx, shape);
   const targets = Int32Array.from(picks, (_, k) => rowArgmax(probs, k, numClasses).index);
@@ -166,11 +169,12 @@ async function insideSection(ctx: SectionContext, model: Module, testX: Float32A
   const salSrc = ctx.folder.png('saliency', mosaic([...inputs, ...abs, ...signed], picks.length));
   const parts = [
     figure(`${img(salSrc, 'saliency maps')}<br>${colorBar('viridis', [0, 1], '|gradient| / its maximum (middle row)')}${colorBar('diverging', [-1, 1], 'signed gradient / max |gradient| (bottom row)')}`,
-      `Saliency of the first test digit of each class (${picks.map((i) => test.labels[i]).join(', ')} from left to right; predicted ` +
-      `${Array.from(targets).join(', ')}). Top: the input. Middle: |∂ score / ∂ pixel| of the predicted class's logit, taken by backward() through ` +
+      `Saliency of the first test ${w.item} of each class (${picks.map((i) => nm(test.labels[i])).join(', ')} from left to right; predicted ` +
+      `${Array.from(targets, nm).join(', ')}). Top: the input. Middle: |∂ score / ∂ pixel| of the predicted class's logit, taken by backward() through ` +
       'the whole network. Bottom: the signed gradient — red pixels would raise the score if brightened, blue would lower it. What to notice: ' +
-      'the gradient should concentrate on and beside the strokes, and on the gaps that separate look-alikes (the open top of a 4, the loop of a 9): ' +
-      'adding ink there is what would change the decision; gradient spread over the empty background is a sign of an under-trained model.'),
+      digitsOnly(w, 'the gradient should concentrate on and beside the strokes, and on the gaps that separate look-alikes (the open top of a 4, the loop of a 9): ' +
+        'adding ink there is what would change the decision; ', 'the gradient should concentrate on the parts of the object that tell it from look-alike classes; ') +
+      'gradient spread over the empty background is a sign of an under-trained model.'),
   ];
   const first = await firstLayer(model);
   if (first?.kind === 'conv') {
@@ -187,9 +191,9 @@ async function insideSection(ctx: SectionContext, model: Module, testX: Float32A
       const maps = Array.from({ length: fm.channels }, (_, c) => heatmap(fm.maps.subarray(c * fm.h * fm.w, (c + 1) * fm.h * fm.w), fm.h, fm.w, { range: [0, mx], scale: 3 }));
       const src2 = ctx.folder.png('first-layer-maps', mosaic(maps, Math.min(8, maps.length), 3));
       parts.push(figure(`${img(src2, 'first-layer feature maps')}<br>${colorBar('viridis', [0, mx], 'activation')}`,
-        `The ${fm.channels} feature maps (${fm.h}×${fm.w}, after the activation) of the first layer on test image #${picks[0]}, a ${test.labels[picks[0]]}, ` +
+        `The ${fm.channels} feature maps (${fm.h}×${fm.w}, after the activation) of the first layer on test image #${picks[0]}, a ${nm(test.labels[picks[0]])}, ` +
         'in the same order as the filters. What to notice: each map lights up where its filter\'s pattern occurs — some on edges of one direction, ' +
-        'some on the whole stroke, some barely at all — so the next layers see the digit as a stack of filtered images rather than as pixels.'));
+        `some on the whole ${w.digits ? 'stroke' : 'object'}, some barely at all — so the next layers see the ${w.item} as a stack of filtered images rather than as pixels.`));
     }
   } else if (first?.kind === 'linear') {
     const [units, inF] = first.shape;
@@ -200,7 +204,7 @@ async function insideSection(ctx: SectionContext, model: Module, testX: Float32A
       const src = ctx.folder.png('first-layer-weights', mosaic(tiles, 8, 3));
       parts.push(figure(`${img(src, 'first-layer weight templates')}<br>${colorBar('diverging', [-m, m], 'weight')}`,
         `The weights of the first ${shown} of ${units} units of <code>${esc(first.name)}</code>, each reshaped to ${rows}×${cols}: the pixel template the unit responds to. ` +
-        'What to notice: blob- and stroke-shaped red/blue patterns in the centre, noise at the border where no digit ever has ink. An MLP has no feature maps to show.'));
+        `What to notice: ${digitsOnly(w, 'blob- and stroke-shaped red/blue patterns in the centre, noise at the border where no digit ever has ink', 'shape-like red/blue patterns where the objects lie, noise where the images are always empty')}. An MLP has no feature maps to show.`));
     }
   }
   return parts.join('\n');

@@ -3,7 +3,7 @@ import { noGrad, tensor, tidy, type Tensor } from '../../engine/index.js';
 import { mulberry32, type Rng } from '../../train/order.js';
 import { heatmap } from '../../viz/png.js';
 import { barChart, scatterPlot } from '../../viz/svg.js';
-import { classNames, type SectionContext, type SectionResult } from './context.js';
+import { digitsOnly, words, type SectionContext, type SectionResult } from './context.js';
 import { mosaic } from '../../viz/draw.js';
 import { colorBar, figure, img, p } from '../../viz/html.js';
 
@@ -135,9 +135,10 @@ export async function pcaSection(ctx: SectionContext, samples: number): Promise<
   const model = await pca(x, n, d, { k: 20, seed: ctx.seed });
   const xy = await project(model, x, n, 2);
   const labels = train.labels.subarray(0, n);
+  const w = words(ctx.data);
   const scatter = scatterPlot(
-    { x: Array.from({ length: n }, (_, i) => xy[2 * i]), y: Array.from({ length: n }, (_, i) => xy[2 * i + 1]), labels, classNames: classNames(numClasses) },
-    { title: `First two principal components of ${n} training digits`, xLabel: 'PC 1', yLabel: 'PC 2', width: 720, height: 520 },
+    { x: Array.from({ length: n }, (_, i) => xy[2 * i]), y: Array.from({ length: n }, (_, i) => xy[2 * i + 1]), labels, classNames: w.names.slice(0, numClasses) },
+    { title: `First two principal components of ${n} training ${w.item}s`, xLabel: 'PC 1', yLabel: 'PC 2', width: 720, height: 520 },
   );
   const ratios = model.explainedRatio.map((r) => 100 * r);
   const cum = ratios.reduce((acc, r) => [...acc, (acc[acc.length - 1] ?? 0) + r], [] as number[]);
@@ -150,15 +151,17 @@ export async function pcaSection(ctx: SectionContext, samples: number): Promise<
   const body = [
     p(`The ${d}×${d} covariance of ${n} training images (pixels v/255) is computed with the engine's <code>matmul</code>; ` +
       `its top ${model.eigenvalues.length} eigenvectors come from subspace iteration (${model.iterations} products C·Q, Gram–Schmidt between them).`),
-    figure(scatter, 'Every point is one training digit placed by its coordinates on the first two principal components, coloured by its label. ' +
-      `What to notice: with only ${cum[1].toFixed(1)} % of the variance, the plane already pulls 0s and 1s to opposite ends of PC 1 ` +
-      '(much ink in a ring versus a little in a bar), while 4, 7 and 9 overlap heavily — a linear map of raw pixels cannot tell them apart.'),
+    figure(scatter, `Every point is one training ${w.item} placed by its coordinates on the first two principal components, coloured by its label. ` +
+      `What to notice: how far the classes already separate on a plane that holds only ${cum[1].toFixed(1)} % of the variance` +
+      digitsOnly(w, ' — it pulls 0s and 1s to opposite ends of PC 1 (much ink in a ring versus a little in a bar), while 4, 7 and 9 overlap heavily: ' +
+        'a linear map of raw pixels cannot tell them apart.', ', and which classes overlap: those a linear map of raw pixels cannot tell apart.')),
     figure(bars, `Share of the total pixel variance captured by each of the first ${ratios.length} components. What to notice: the spectrum decays slowly — ` +
       `the first component explains ${ratios[0].toFixed(1)} %, the first 10 together ${cum[Math.min(9, cum.length - 1)].toFixed(1)} % and the first ${ratios.length} ` +
-      `${cum[cum.length - 1].toFixed(1)} %; handwriting variation is spread over many directions.`),
+      `${cum[cum.length - 1].toFixed(1)} %; ${w.digits ? 'handwriting' : 'the'} variation is spread over many directions.`),
     figure(`${img(compSrc, 'the first principal components as images')}<br>${colorBar('diverging', [-m, m], 'component weight')}`,
-      `The first ${shown} principal directions as 28×28 images (red positive, blue negative), PC 1 on the left. What to notice: PC 1 is ` +
-      'a ring against a central bar (0 versus 1); later components contrast slants and the positions of loops.'),
+      `The first ${shown} principal directions as ${rows}×${cols} images (red positive, blue negative), PC 1 on the left.` +
+      digitsOnly(w, ' What to notice: PC 1 is a ring against a central bar (0 versus 1); later components contrast slants and the positions of loops.',
+        ' What to notice: PC 1 is the commonest contrast between images (often overall brightness or size); later ones contrast shapes.')),
   ].join('\n');
   return { section: { id: 'pca', title: 'PCA', body }, stats: { pca_samples: n, pca_explained_variance: model.explainedRatio, pca_iterations: model.iterations } };
 }

@@ -2,7 +2,7 @@
 import { heatmap, imageGrid } from '../../viz/png.js';
 import { histogram } from '../../viz/svg.js';
 import { gather } from '../dataset.js';
-import { type SectionContext, type SectionResult } from './context.js';
+import { digitsOnly, words, type SectionContext, type SectionResult } from './context.js';
 import { mosaic } from '../../viz/draw.js';
 import { colorBar, figure, img, p, table } from '../../viz/html.js';
 
@@ -84,24 +84,28 @@ export function pixelSection(ctx: SectionContext): SectionResult<PixelSectionSta
   const stdSrc = ctx.folder.png('class-std', mosaic(std.map((s) => heatmap(s, rows, cols, { range: [0, stdMax], scale: 3 })), numClasses));
 
   const f4 = (v: number) => v.toFixed(4);
+  const w = words(ctx.data), names = w.names;
   const body = [
-    figure(img(gridSrc, 'the first twelve training images of each digit'),
-      `The first ${SAMPLES_PER_CLASS} training images of each digit, one row per digit from 0 (top) to ${numClasses - 1} (bottom). ` +
-      'What to notice: the digits are centred and size-normalised, yet stroke width, slant and style (open or closed 4, crossed 7) vary a lot within a class.'),
+    figure(img(gridSrc, `the first twelve training images of each ${w.cls}`),
+      `The first ${SAMPLES_PER_CLASS} training images of each ${w.cls}, one row per ${w.cls} from ${names[0]} (top) to ${names[numClasses - 1]} (bottom). ` +
+      digitsOnly(w, 'What to notice: the digits are centred and size-normalised, yet stroke width, slant and style (open or closed 4, crossed 7) vary a lot within a class.',
+        'What to notice: how much the images of one class vary in shape, size and brightness, and which classes look alike.')),
     table(['split', 'pixels', 'mean', 'std', 'share of zeros', 'share of 255'], [
       ['train', st.count, f4(st.mean), f4(st.std), `${(100 * st.zeroShare).toFixed(2)} %`, `${(100 * st.fullShare).toFixed(2)} %`],
       ['test', te.count, f4(te.mean), f4(te.std), `${(100 * te.zeroShare).toFixed(2)} %`, `${(100 * te.fullShare).toFixed(2)} %`],
     ]),
     figure(hist, `Histogram of the training pixels that are not zero (${(100 * (1 - st.zeroShare)).toFixed(1)} % of all pixels; the other ` +
-      `${(100 * st.zeroShare).toFixed(1)} % are exactly 0 and left out so the rest is visible). What to notice: the values are bimodal — ` +
-      'a faint anti-aliased rim spread evenly over low values and a tall peak at full ink near 1. This is why the usual normalisation ' +
-      `(v/255 − ${f4(st.mean)}) / ${f4(st.std)} gives a mostly-negative input with sparse large positives.`),
-    figure(`${img(meanSrc, 'mean image of each digit')}<br>${colorBar('viridis', [0, 1], 'mean intensity')}`,
-      `Mean image of each digit, 0 to ${numClasses - 1} from left to right. What to notice: each class has a clear prototype — ` +
-      'the 1 is a thin vertical bar, the 0 a ring — which is exactly what a nearest-centroid classifier compares against.'),
-    figure(`${img(stdSrc, 'per-pixel standard deviation of each digit')}<br>${colorBar('viridis', [0, stdMax], 'standard deviation of intensity')}`,
-      'Per-pixel standard deviation within each digit. What to notice: the spread is largest along the edges of the mean stroke, where ' +
-      'slant and thickness move ink in and out; those pixels, not the stroke centre, carry the within-class variation a model must ignore.'),
+      `${(100 * st.zeroShare).toFixed(1)} % are exactly 0 and left out so the rest is visible). ` +
+      digitsOnly(w, 'What to notice: the values are bimodal — a faint anti-aliased rim spread evenly over low values and a tall peak at full ink near 1. ' +
+        `This is why the usual normalisation (v/255 − ${f4(st.mean)}) / ${f4(st.std)} gives a mostly-negative input with sparse large positives.`,
+        `The inputs are standardised as (v/255 − ${f4(st.mean)}) / ${f4(st.std)}, the training pixels' mean and standard deviation.`)),
+    figure(`${img(meanSrc, `mean image of each ${w.cls}`)}<br>${colorBar('viridis', [0, 1], 'mean intensity')}`,
+      `Mean image of each ${w.cls}, ${names[0]} to ${names[numClasses - 1]} from left to right. What to notice: each class has a prototype` +
+      digitsOnly(w, ' — the 1 is a thin vertical bar, the 0 a ring —') + ' which is exactly what a nearest-centroid classifier compares against.'),
+    figure(`${img(stdSrc, `per-pixel standard deviation of each ${w.cls}`)}<br>${colorBar('viridis', [0, stdMax], 'standard deviation of intensity')}`,
+      `Per-pixel standard deviation within each ${w.cls}. ` + digitsOnly(w, 'What to notice: the spread is largest along the edges of the mean stroke, where ' +
+      'slant and thickness move ink in and out; those pixels, not the stroke centre, carry the within-class variation a model must ignore.',
+      'What to notice: where the spread is large, the images of a class disagree; those pixels carry the within-class variation a model must ignore.')),
   ].join('\n');
   return {
     section: { id: 'pixels', title: 'Pixels', body },

@@ -1,9 +1,8 @@
-// The whole analysis: load MNIST, run every section, write <out>/index.html with its images, return the key figures.
+// The whole analysis: load the dataset (MNIST by default), run every section, write <out>/index.html with its images, return the key figures.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataError } from '../../io/files.js';
-import { loadMnist } from '../idx.js';
-import { datasetInfo } from '../classes.js';
+import { loadSplits } from '../data.js';
 import { normalise } from '../dataset.js';
 import { ReportFolder } from './assets.js';
 import { type AnalysisData, type SectionContext } from './context.js';
@@ -36,13 +35,9 @@ export const DEFAULTS = { pcaSamples: 3000, probeTrain: 10000, lossScan: 10000, 
 export type AnalyzeSummary = { report: string; train_count: number; test_count: number; seconds: number } & Record<string, unknown> & Partial<ModelStats>;
 
 export function loadAnalysisData(o: Pick<AnalyzeOptions, 'dataDir' | 'limit' | 'testLimit'>): AnalysisData {
-  const train = loadMnist({ dataDir: o.dataDir, split: 'train', limit: o.limit });
-  const test = loadMnist({ dataDir: o.dataDir, split: 'test', limit: o.testLimit, numClasses: train.numClasses });
-  if (train.rows !== test.rows || train.cols !== test.cols) {
-    throw new RangeError(`analyze: train images are ${train.rows}×${train.cols} but test images are ${test.rows}×${test.cols}`);
-  }
-  const info = datasetInfo(o.dataDir, test.allLabels, train.numClasses);
-  return { train, test, trainUnit: normalise(train.images), testUnit: normalise(test.images), rows: train.rows, cols: train.cols, numClasses: train.numClasses, info };
+  const { train, test, info } = loadSplits(o);
+  if (train.channels !== 1) throw new DataError(`${o.dataDir}: holds ${info.name}'s colour images; the report covers grayscale image sets (IDX files) only`);
+  return { train, test, trainUnit: normalise(train.images), testUnit: normalise(test.images), rows: train.rows, cols: train.cols, numClasses: info.classes.length, info };
 }
 
 export async function analyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
@@ -81,7 +76,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const seconds = (Date.now() - started) / 1000;
   const subtitle = `${data.train.count.toLocaleString('en')} training and ${data.test.count.toLocaleString('en')} test images` +
     `${o.checkpoint ? `, model ${esc(o.checkpoint)}` : ''}; made by <code>zerograd analyze</code> in ${seconds.toFixed(1)} s.`;
-  const report = ctx.folder.page(page('MNIST dataset report', subtitle, sections));
+  const report = ctx.folder.page(page(`${data.info.name === 'mnist' ? 'MNIST' : esc(data.info.name)} dataset report`, subtitle, sections));
   log(`analyze: wrote ${report}`);
   return { report, train_count: data.train.count, test_count: data.test.count, seconds, ...stats };
 }

@@ -1,7 +1,7 @@
 // Per-class stroke statistics (ink, bounding box, centre of mass, slant): what separates digits before any learning.
 import { strokeStats } from '../features.js';
 import { barChart } from '../../viz/svg.js';
-import { classNames, imageAt, type SectionContext, type SectionResult } from './context.js';
+import { digitsOnly, imageAt, words, type SectionContext, type SectionResult } from './context.js';
 import { figure, p, table } from '../../viz/html.js';
 
 /** The stroke measurements of one image as plain numbers (an empty image gives zeros). */
@@ -65,32 +65,34 @@ export function strokeSection(ctx: SectionContext, trainStroke: Float32Array): S
   const { train, numClasses } = ctx.data;
   const dim = STROKE_KEYS.length;
   const { mean, std } = classFeatureMoments(trainStroke, train.labels, numClasses, dim);
-  const names = classNames(numClasses);
+  const w = words(ctx.data), names = w.names;
   const col = (k: (typeof STROKE_KEYS)[number]) => mean.map((m) => m[STROKE_KEYS.indexOf(k)]);
   const sdOf = (k: (typeof STROKE_KEYS)[number]) => std.map((m) => m[STROKE_KEYS.indexOf(k)]);
   const ink = barChart({ categories: names, series: [{ name: 'ink', values: col('ink') }] },
-    { title: 'Mean ink per digit', xLabel: 'digit', yLabel: 'sum of intensities', width: 420, height: 300 });
+    { title: `Mean ink per ${w.cls}`, xLabel: w.cls, yLabel: 'sum of intensities', width: 420, height: 300 });
   const slant = barChart({ categories: names, series: [{ name: 'slant', values: col('slant') }] },
-    { title: 'Mean slant per digit (> 0 leans right)', xLabel: 'digit', yLabel: 'Δx per unit of height', width: 420, height: 300 });
+    { title: `Mean slant per ${w.cls} (> 0 leans right)`, xLabel: w.cls, yLabel: 'Δx per unit of height', width: 420, height: 300 });
   const box = barChart({ categories: names, series: [{ name: 'width', values: col('width') }, { name: 'height', values: col('height') }] },
-    { title: 'Mean bounding box per digit', xLabel: 'digit', yLabel: 'pixels', width: 560, height: 300 });
+    { title: `Mean bounding box per ${w.cls}`, xLabel: w.cls, yLabel: 'pixels', width: 560, height: 300 });
   const inkMeans = col('ink');
   const lightest = inkMeans.indexOf(Math.min(...inkMeans));
   const heaviest = inkMeans.indexOf(Math.max(...inkMeans));
   const f = (m: number, s: number) => `${m.toFixed(2)} ± ${s.toFixed(2)}`;
-  const rows = names.map((nm, c) => [nm, ...STROKE_KEYS.map((k) => f(col(k)[c], sdOf(k)[c]))]);
+  const rows = names.map((nm: string, c: number) => [nm, ...STROKE_KEYS.map((k) => f(col(k)[c], sdOf(k)[c]))]);
   const body = [
     p(`Measured on all ${train.count.toLocaleString('en')} training images with <code>strokeStats</code> (mnist/features.ts): ink is the sum of intensities, ` +
       'the bounding box covers every non-zero pixel, the centre of mass is intensity-weighted, and slant is −μ₁₁/μ₀₂ (horizontal lean per unit of height).'),
-    table(['digit', 'ink', 'box width', 'box height', 'centre x', 'centre y', 'slant'], rows),
+    table([w.cls, 'ink', 'box width', 'box height', 'centre x', 'centre y', 'slant'], rows),
     figure(`${ink}${slant}`,
-      `Mean ink and mean slant per digit. What to notice: <b>${lightest}</b> uses the least ink and <b>${heaviest}</b> the most — ink alone ` +
-      'already tells a 1 from a 0 or an 8. Most digits lean right (positive slant), the handwriting habit a model has to be invariant to.'),
-    figure(box, 'Mean bounding-box width and height per digit. What to notice: MNIST digits were scaled to fit a 20×20 box, so the height ' +
-      'is nearly the same for every digit, while the width varies with the digit\'s shape — the narrow 1 stands out most.'),
+      `Mean ink and mean slant per ${w.cls}. What to notice: <b>${names[lightest]}</b> uses the least ink and <b>${names[heaviest]}</b> the most` +
+      digitsOnly(w, ' — ink alone already tells a 1 from a 0 or an 8. Most digits lean right (positive slant), the handwriting habit a model has to be invariant to.',
+        '; a difference in ink alone already separates some classes.')),
+    figure(box, `Mean bounding-box width and height per ${w.cls}. ` + digitsOnly(w, 'What to notice: MNIST digits were scaled to fit a 20×20 box, so the height ' +
+      'is nearly the same for every digit, while the width varies with the digit\'s shape — the narrow 1 stands out most.',
+      'What to notice: which classes fill the frame and which leave it partly empty; the box alone is a feature a classifier can use.')),
   ].join('\n');
   return {
-    section: { id: 'strokes', title: 'Stroke statistics', body },
+    section: { id: 'strokes', title: w.digits ? 'Stroke statistics' : 'Shape statistics', body },
     stats: { stroke_means: mean.map((m) => Object.fromEntries(STROKE_KEYS.map((k, j) => [k, m[j]]))) },
   };
 }

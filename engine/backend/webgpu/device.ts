@@ -67,7 +67,8 @@ function describe(adapter: GPUAdapter, compat: boolean): string {
   return `webgpu: ${name} (${compat ? 'compatibility' : 'core'}${software ? ', software' : ''})`;
 }
 
-export async function acquireDevice(): Promise<GpuContext> {
+/** The first adapter of the candidates, in order, with its description; what each candidate said on the way. */
+async function findAdapter(): Promise<{ adapter: GPUAdapter; candidate: Candidate; description: string }> {
   const tried: string[] = [];
   for (const c of candidates()) {
     let adapter: GPUAdapter | null = null;
@@ -81,13 +82,22 @@ export async function acquireDevice(): Promise<GpuContext> {
     }
     if (!adapter) { tried.push(`${c.label}: no adapter`); continue; }
     keepAlive.push(adapter);
-    const requiredLimits: Record<string, number> = {};
-    for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
-    const device = await adapter.requestDevice({ requiredLimits });
     const compat = c.options.featureLevel === 'compatibility' && !adapter.features.has('core-features-and-limits');
-    const ctx = { device, adapter, description: describe(adapter, compat) };
-    nodeProcess?.once?.('beforeExit', () => device.destroy());
-    return ctx;
+    return { adapter, candidate: c, description: describe(adapter, compat) };
   }
   throw new Error(`no WebGPU adapter found (tried: ${tried.join('; ')})`);
+}
+
+/** The adapter acquireDevice() would take, described, without making a device (a cheap probe for 'auto'). */
+export async function probeAdapter(): Promise<string> {
+  return (await findAdapter()).description;
+}
+
+export async function acquireDevice(): Promise<GpuContext> {
+  const { adapter, description } = await findAdapter();
+  const requiredLimits: Record<string, number> = {};
+  for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
+  const device = await adapter.requestDevice({ requiredLimits });
+  nodeProcess?.once?.('beforeExit', () => device.destroy());
+  return { device, adapter, description };
 }
