@@ -1,28 +1,13 @@
-// An image dataset as the classification tasks use it: the IDX splits loaded once as bytes, an
-// optional stratified validation split, the dataset's identity and class names, its normalisation,
-// and mini-batches turned into normalised (optionally augmented) floats.
+// An image dataset loaded from its IDX files (Node): the splits read once as bytes, an optional
+// stratified validation split, the dataset's identity and its normalisation. The in-memory shape
+// and the batches are image-data.ts's (browser-safe).
 
-import type { Rng } from '../train/order.js';
 import { datasetInfo, type DatasetInfo } from './classes.js';
-import { augmentBatch, gather, MNIST_MEAN, MNIST_STD, normalise, stratifiedSplit } from './dataset.js';
+import { gather, MNIST_MEAN, MNIST_STD, stratifiedSplit } from './dataset.js';
 import { loadMnist, type MnistSet } from './idx.js';
+import type { ImageData, ImageSet, Stats } from './image-data.js';
 
-export interface ImageSet { images: Uint8Array; labels: Uint8Array; count: number }
-
-/** Pixel mean and std after /255: what inputs are standardised with. */
-export interface Stats { mean: number; std: number }
-
-export interface ImageData {
-  train: ImageSet;
-  /** Held out from the training images by valSplit (count 0 when none). */
-  val: ImageSet;
-  test: ImageSet;
-  rows: number;
-  cols: number;
-  numClasses: number;
-  info: DatasetInfo;
-  stats: Stats;
-}
+export { allImages, batchImages, type ImageData, type ImageSet, type Stats } from './image-data.js';
 
 export interface DataOptions { dataDir?: string; limit?: number; testLimit?: number; valSplit?: number; seed?: number }
 
@@ -59,17 +44,3 @@ export function loadTestData(o: { dataDir?: string; testLimit?: number }): { tes
   return { test, info: datasetInfo(o.dataDir, test.allLabels, test.numClasses) };
 }
 
-/** The images at `indices` as (v/255 − mean)/std; with an rng, each is randomly shifted, rotated and scaled first. */
-export function batchImages(set: ImageSet, indices: Int32Array, rows: number, cols: number, stats: Stats, augment?: Rng): Float32Array {
-  const bytes = gather(set.images, indices, rows * cols);
-  if (!augment) return normalise(bytes, 'standard', stats);
-  // Augment in [0, 1], where 0 is the background the warp brings in from outside the frame.
-  const out = augmentBatch(normalise(bytes, 'unit'), rows, cols, augment);
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] - stats.mean) / stats.std;
-  return out;
-}
-
-/** A whole set normalised, for evaluation. */
-export function allImages(set: ImageSet, stats: Stats): Float32Array {
-  return normalise(set.images, 'standard', stats);
-}

@@ -1,11 +1,12 @@
 // A photo or drawing of a digit (PNG of any size) made to look like an MNIST image: grayscale,
 // white ink on black (inverted when the background is light), the ink's bounding box scaled to fit
-// 20×20 and centred by its centre of mass in 28×28, as MNIST itself was prepared.
+// 20×20 and centred by its centre of mass in 28×28, as MNIST itself was prepared. Browser-safe:
+// the page's drawing panel sees exactly what `zerograd predict` sees.
 
 import { decode } from 'fast-png';
 import { noGrad, tensor, tidy } from '../engine/index.js';
 import { adaptiveAvgPool2d, interpolate } from '../nn/index.js';
-import { DataError } from '../io/files.js';
+import { DataError } from '../io/errors.js';
 
 export interface Gray { data: Float32Array; width: number; height: number }
 
