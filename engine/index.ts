@@ -18,16 +18,20 @@ export type BackendChoice = 'auto' | BackendName;
  *  slower than the CPU backend, so auto passes it over (--backend webgpu still forces it).
  *  Returns the backend and one line saying which was picked and why. */
 export async function initBackend(choice: BackendChoice = 'auto'): Promise<{ backend: Backend; description: string }> {
-  const cpu = 'cpu: WebAssembly SIMD kernels on worker threads';
-  if (choice === 'cpu') return { backend: await setBackend('cpu'), description: cpu };
+  const cpu = async (why = '') => {
+    const backend = await setBackend('cpu');
+    const n = await (backend as CpuBackend).startThreads();
+    return { backend, description: `cpu: WebAssembly SIMD kernels on ${n} thread${n > 1 ? 's' : ''}${why}` };
+  };
+  if (choice === 'cpu') return cpu();
   try {
     const b = await setBackend('webgpu');
     const description = (b as Backend & { description?: string }).description ?? 'webgpu';
     if (choice === 'webgpu' || !/software\)/.test(description)) return { backend: b, description };
-    return { backend: await setBackend('cpu'), description: `${cpu} (auto: the only WebGPU adapter is a software one: ${description.replace(/^webgpu: /, '')})` };
+    return cpu(` (auto: the only WebGPU adapter is a software one: ${description.replace(/^webgpu: /, '')})`);
   } catch (e) {
     if (choice === 'webgpu') throw e;
-    return { backend: await setBackend('cpu'), description: `${cpu} (auto: ${(e as Error).message})` };
+    return cpu(` (auto: ${(e as Error).message})`);
   }
 }
 
