@@ -1,9 +1,9 @@
 // `zerograd predict`: the class of a PNG of any size, with the model's class probabilities.
 
-import { noGrad, tensor, tidy } from '../engine/index.js';
 import { readBytes } from '../io/files.js';
 import { loadClassifier } from '../mnist/classifier.js';
-import { pngToGray, toMnistDigit } from '../mnist/digit-image.js';
+import { pngToGray } from '../mnist/digit-image.js';
+import { readDigit } from '../mnist/read-digit.js';
 import { UsageError, type Args, type Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { percent, printJson, say } from './output.js';
@@ -34,16 +34,8 @@ async function run(args: Args): Promise<number> {
   await pickBackend(args);
   const c = loadClassifier(path);
   try {
-    const digit = await toMnistDigit(pngToGray(bytes, image));
-    const { mean, std } = c.stats;
-    c.model.eval();
-    const probs = tidy(() => noGrad(() => {
-      const x = tensor(digit.map((v) => (v - mean) / std), { shape: [1, ...c.card.input_shape] });
-      return c.model.forward(x).softmax(1);
-    }));
-    const p = Array.from((await probs.data()) as Float32Array);
-    probs.dispose();
-    const prediction = p.indexOf(Math.max(...p));
+    const reading = await readDigit(c.model, c.card, pngToGray(bytes, image));
+    const p = Array.from(reading.probabilities), prediction = reading.prediction;
     const name = (i: number) => c.classes[i] ?? String(i);
     const w = Math.max(...p.map((_, i) => name(i).length));
     say(`prediction: ${name(prediction)} (${percent(p[prediction], 1)})`);

@@ -62,6 +62,20 @@ export function decodeIdx(bytes: Uint8Array, kind: IdxKind, name: string): IdxFi
   return { dims, data: bytes.subarray(headerBytes) };
 }
 
+/** The IDX bytes of unsigned-byte data with these dimensions (the inverse of decodeIdx). */
+export function encodeIdx(kind: IdxKind, dims: number[], data: Uint8Array): Uint8Array {
+  const spec = SPEC[kind];
+  if (dims.length !== spec.ndims || data.length !== dims.reduce((a, b) => a * b, 1)) {
+    throw new RangeError(`encodeIdx: ${data.length} bytes do not fill an ${kind} file of ${dims.join('×')}`);
+  }
+  const out = new Uint8Array(4 + 4 * dims.length + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, spec.magic);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}
+
 /** An images file and its labels file as one split, checked against each other, optionally cut to the first `limit`. */
 export function pairSplit(images: IdxFile, labels: IdxFile, names: { images: string; labels: string }, o: { limit?: number; numClasses?: number } = {}): MnistSet {
   const [count, rows, cols] = images.dims;
