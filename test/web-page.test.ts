@@ -142,7 +142,7 @@ describe.skipIf(!present)('the page in headless Chromium', () => {
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 600_000, polling: 500 });
     const summary = await page.textContent('#summary');
     const r = await page.evaluate(() => (window as unknown as { kernelResults: { results: { group: string; name: string; ok: boolean; error?: string; ms: number }[]; leakedBuffers: number; adapter: string } }).kernelResults);
-    console.log(`in-browser kernel suite: ${summary}; ${r?.adapter}`);
+    console.log(`in-browser kernel suite: ${summary}; ${r?.adapter}; slowest: ${[...(r?.results ?? [])].sort((a, b) => b.ms - a.ms).slice(0, 6).map((c) => `${c.name} ${(c.ms / 1000).toFixed(1)} s`).join(", ")}`);
     expect(r, summary ?? '').toBeTruthy();
     expect(r.adapter).toMatch(/swiftshader.*CPU backend on 2 threads/i);
     expect(r.results.filter((c) => !c.ok).map((c) => `${c.group} / ${c.name}: ${c.error}`)).toEqual([]);
