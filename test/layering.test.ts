@@ -52,6 +52,9 @@ const ALLOWED: Record<string, string[]> = {
   train: ['nn', 'engine', 'viz', 'io'],
   mnist: ['train', 'models', 'viz', 'nn', 'engine', 'io'],
   text: ['train', 'models', 'viz', 'nn', 'engine', 'io'],
+  // The page: the browser-safe parts of the tasks and the loop (the next test follows every import), and
+  // the shared kernel parity cases its test page runs.
+  web: ['mnist', 'train', 'models', 'viz', 'nn', 'engine', 'io', 'test'],
 };
 const BROWSER_SAFE = ['engine', 'nn', 'models', 'viz'];
 

@@ -242,8 +242,11 @@ $('stop').addEventListener('click', () => void call({ type: 'stop' }));
 // ---- start ----------------------------------------------------------------------------------
 
 clearPad();
-void useBackend('gpu' in navigator ? 'webgpu' : 'cpu').then((r) => {
-  if (!r && 'gpu' in navigator) return useBackend('cpu');
+// ?backend=cpu or ?backend=webgpu picks one; else WebGPU where the browser has it, falling back to the CPU.
+const asked = new URLSearchParams(location.search).get('backend');
+const hasGpu = !!(navigator as Navigator & { gpu?: unknown }).gpu;
+void useBackend(asked === 'cpu' || asked === 'webgpu' ? asked : hasGpu ? 'webgpu' : 'cpu').then((r) => {
+  if (!r && !asked && hasGpu) return useBackend('cpu');
   return r;
 }).then(() => {
   body.dataset.readyMs = String(Math.round(performance.now()));
