@@ -9,6 +9,11 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../engine/index.js';
+import { ClassifyTask, DEFAULT_CONFIG } from '../mnist/classify.js';
+import { loadImageData } from '../mnist/data.js';
+import { decodeSafetensors } from '../nn/index.js';
+import { memoryStore, runLoop } from '../train/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '..');
@@ -128,6 +133,21 @@ describe.skipIf(!present)('the page in headless Chromium', () => {
     expect(Number(t.lastLoss)).toBeLessThan(0.7 * Number(t.firstLoss));
     expect(Number(t.testAccuracy)).toBeGreaterThan(0.5);
     expect(await page.textContent('#model-line')).toContain('cnn trained in this page (1 epoch on 2000 images, cpu)');
+    // The same run in Node (same task, loop, data and seed, on Node's CPU backend) ends on the same weights.
+    await initBackend('cpu');
+    const store = memoryStore();
+    const node = await runLoop(() => new ClassifyTask({ ...DEFAULT_CONFIG, model: 'cnn', epochs: 1, batchSize: 64, lr: 0.002, seed: 0 },
+      loadImageData({ limit: 2000, testLimit: 500 })), { epochs: 1, seed: 0 }, store);
+    const pageHistory = JSON.parse(t.history!);
+    for (const k of ['train_loss', 'train_accuracy', 'test_loss', 'test_accuracy']) expect(pageHistory[0][k], k).toBeCloseTo(node.history[0][k], 6);
+    const pageBytes = new Uint8Array(await page.evaluate(async () =>
+      Array.from(new Uint8Array(await (await fetch((document.getElementById('download') as HTMLAnchorElement).href)).arrayBuffer()))));
+    const inPage = decodeSafetensors(pageBytes).tensors, inNode = decodeSafetensors(store.files.get('model.safetensors') as Uint8Array).tensors;
+    expect([...inPage.keys()]).toEqual([...inNode.keys()]);
+    const worst = Math.max(...[...inNode].map(([k, w]) => maxDiff(Array.from(inPage.get(k)!.data), Array.from(w.data))));
+    console.log(`weights trained in the page vs in Node: largest difference ${worst}`);
+    expect(worst).toBeLessThan(1e-5);
+
     const after = await read(page, '7');
     expect(maxDiff(after.probabilities, cpu7.probabilities)).toBeGreaterThan(1e-3);   // other weights, other numbers
 

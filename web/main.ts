@@ -219,6 +219,7 @@ $('train').addEventListener('click', async () => {
     const lastEpoch = r.history[r.history.length - 1];
     status.dataset.state = 'done';
     status.dataset.testAccuracy = String(lastEpoch?.test_accuracy ?? '');
+    status.dataset.history = JSON.stringify(r.history);
     status.textContent = `${r.stopped ? 'stopped' : 'done'}: ${r.history.length} epoch(s) in ${r.seconds.toFixed(1)} s, ${r.samplesPerSecond.toFixed(0)} samples/s`
       + (lastEpoch ? `; test accuracy ${(100 * lastEpoch.test_accuracy).toFixed(1)} % on 500 images` : '') + '. The drawing panel now uses these weights.';
     $('model-line').textContent = describeModel(r.model);

@@ -97,6 +97,8 @@ class WasmKernels {
   /** Start the worker now without blocking (the only way in a browser); resolves to the thread count. */
   async startThreads(): Promise<number> {
     if (this.worker !== 'none') return this.threads;
+    // Node boots the worker while we block (and an Atomics.waitAsync alone would not keep its event loop alive).
+    if (workerBootsWhileBlocked) { this.startWorker(); return this.threads; }
     const w = this.spawn();
     if (!w) return this.threads;
     this.worker = 'starting';
