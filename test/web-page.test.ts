@@ -35,7 +35,7 @@ beforeAll(async () => {
   server = await preview({ configFile: CONFIG, logLevel: 'warn', preview: { port: 0, strictPort: false } });
   base = server.resolvedUrls!.local[0];
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-  context = await browser.newContext({ viewport: { width: 1100, height: 1000 } });
+  context = await browser.newContext({ viewport: { width: 1100, height: 1000 }, hasTouch: true });
   await context.route('**/*', (route) => {
     const url = route.request().url();
     if (local(url)) return route.continue();
@@ -69,6 +69,22 @@ async function strokeOn(page: Page, points: [number, number][]): Promise<void> {
   await page.mouse.down();
   for (const [x, y] of points.slice(1)) await page.mouse.move(box.x + x * s, box.y + y * s, { steps: 8 });
   await page.mouse.up();
+}
+
+/** The same with a finger: touch events through the DevTools protocol. */
+async function touchStrokeOn(page: Page, points: [number, number][]): Promise<void> {
+  const box = (await page.locator('#pad').boundingBox())!;
+  const s = box.width / 280, cdp = await context.newCDPSession(page);
+  const at = ([x, y]: [number, number]) => [{ x: box.x + x * s, y: box.y + y * s }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(points[0]) });
+  for (let k = 1; k < points.length; k++) {
+    for (let i = 1; i <= 8; i++) {
+      const [x0, y0] = points[k - 1], [x1, y1] = points[k];
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at([x0 + ((x1 - x0) * i) / 8, y0 + ((y1 - y0) * i) / 8]) });
+    }
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
 }
 
 const DIGITS: Record<'1' | '7', [number, number][][]> = {
@@ -120,6 +136,11 @@ describe.skipIf(!present)('the page in headless Chromium', () => {
     expect(maxDiff(cpu1.probabilities, gpu1.probabilities)).toBeLessThan(1e-4);
     expect(maxDiff(cpu7.probabilities, gpu7.probabilities)).toBeLessThan(1e-4);
     expect(maxDiff(cpu7again.probabilities, cpu7.probabilities)).toBeLessThan(1e-6);
+    await page.click('#clear');
+    await touchStrokeOn(page, DIGITS[7][0]);
+    const finger7 = await settled(page);
+    expect(finger7.digit).toBe(7);   // drawn with a finger: the same path, the same reading
+    expect(maxDiff(finger7.probabilities, cpu7.probabilities)).toBeLessThan(0.05);
 
     // Train the cnn for one epoch (32 steps) on the bundled subset, on the CPU backend.
     await page.selectOption('#train-model', 'cnn');
