@@ -1,8 +1,9 @@
 // `zerograd eval`: a checkpoint's test-set accuracy, loss and confusion matrix.
 
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/files.js';
 import { checkDataFits, loadClassifier } from '../mnist/classifier.js';
-import { writeConfusionMatrix } from '../mnist/classify.js';
+import { confusionSvg } from '../mnist/classify.js';
 import { allImages, loadTestData } from '../mnist/data.js';
 import { evaluate } from '../mnist/evaluate.js';
 import { UsageError, type Args, type Command } from './args.js';
@@ -46,7 +47,7 @@ async function run(args: Args): Promise<number> {
     say('     ' + ev.confusion.map((_, j) => String(j).padStart(w)).join(''));
     ev.confusion.forEach((row, i) => say(`  ${String(i).padStart(2)} ` + row.map((v) => String(v).padStart(w)).join('') + (info.digits ? '' : `  ${c.classes[i] ?? ''}`)));
     const out = args.string('out');
-    if (out) writeConfusionMatrix(join(out, 'confusion.svg'), ev.confusion, c.classes);
+    if (out) writeFileAtomic(join(out, 'confusion.svg'), confusionSvg(ev.confusion, c.classes));
     if (args.flag('json')) printJson({ test_accuracy: ev.accuracy, test_loss: ev.loss, confusion_matrix: ev.confusion, count: ev.count, model: name, dataset: info.name, backend });
     return 0;
   } finally {

@@ -1,10 +1,10 @@
 // `zerograd predict`: the class of each PNG (any size), with the model's class probabilities.
 
-import { noGrad, tensor, tidy } from '../engine/index.js';
 import { DataError, readBytes } from '../io/files.js';
 import { loadClassifier } from '../mnist/classifier.js';
-import { isBlank, pngToPicture, toModelInput, type Picture } from '../mnist/digit-image.js';
-import { checkPng } from '../mnist/png.js';
+import { isBlank, type Picture } from '../mnist/digit-image.js';
+import { checkPng, pngToPicture } from '../mnist/png.js';
+import { readDigit } from '../mnist/read-digit.js';
 import { UsageError, type Args, type Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { note, percent, printJson, say } from './output.js';
@@ -44,23 +44,15 @@ async function run(args: Args): Promise<number> {
   const backend = await pickBackend(args);
   const c = loadClassifier(path);
   try {
-    const [channels, size] = c.card.input_shape;
+    const [channels] = c.card.input_shape;
     if (channels !== 1 && channels !== 3) throw new DataError(`${c.path}: takes ${channels}-channel images; predict reads gray or RGB pictures only`);
     const pictures: Picture[] = bytes.map((b, k) => pngToPicture(b, images[k], channels));
-    const framing = { size, digits: c.card.dataset?.name === 'mnist' };
-    const { mean, std } = c.stats;
     const name = (i: number) => c.classes[i] ?? String(i);
     const results: Prediction[] = [];
-    c.model.eval();
     for (const [k, pic] of pictures.entries()) {
-      const input = await toModelInput(pic, framing);
-      const probs = tidy(() => noGrad(() => {
-        const x = tensor(input.map((v) => (v - mean) / std), { shape: [1, ...c.card.input_shape] });
-        return c.model.forward(x).softmax(1);
-      }));
-      const p = Array.from((await probs.data()) as Float32Array);
-      probs.dispose();
-      const prediction = p.indexOf(Math.max(...p));
+      // The preparation the page's drawing panel shares: framed as the card says, standardised, read.
+      const reading = await readDigit(c.model, c.card, pic);
+      const p = Array.from(reading.probabilities), prediction = reading.prediction;
       const blank = isBlank(pic);
       if (blank) note(`warning: ${images[k]}: the image is blank (${pic.width}×${pic.height}, no ink to see); its prediction means nothing`);
       results.push({ image: images[k], prediction, class_name: name(prediction), probabilities: p, blank });

@@ -23,12 +23,17 @@ const isSoftware = (description: string) => /software\)/.test(description);
  *  adapter (Mesa's llvmpipe on a machine without a GPU) is a correctness device a hundred times
  *  slower than the CPU backend, so auto passes it over (--backend webgpu still forces it).
  *  With `probe` (auto only), a probe that found no adapter or a software one goes straight to the
- *  CPU without loading WebGPU here. Returns the backend and one line saying which was picked and why. */
+ *  CPU without loading WebGPU here. Returns the backend and one line saying which was picked and why
+ *  (for the CPU, on how many threads its kernels run: they are started here). */
 export async function initBackend(choice: BackendChoice = 'auto', o: { probe?: AdapterProbe } = {}): Promise<{ backend: Backend; description: string }> {
-  const cpu = 'cpu: WebAssembly SIMD kernels on worker threads';
-  const fallback = async (why: string) => ({ backend: await setBackend('cpu'), description: `${cpu} (auto: ${why})` });
+  const cpu = async (why = '') => {
+    const backend = await setBackend('cpu');
+    const n = await (backend as CpuBackend).startThreads();
+    return { backend, description: `cpu: WebAssembly SIMD kernels on ${n} thread${n > 1 ? 's' : ''}${why}` };
+  };
+  const fallback = (why: string) => cpu(` (auto: ${why})`);
   const software = (d: string) => `the only WebGPU adapter is a software one: ${d.replace(/^webgpu: /, '')}`;
-  if (choice === 'cpu') return { backend: await setBackend('cpu'), description: cpu };
+  if (choice === 'cpu') return cpu();
   if (choice === 'auto' && o.probe) {
     if ('error' in o.probe) return fallback(o.probe.error);
     if (isSoftware(o.probe.description)) return fallback(software(o.probe.description));

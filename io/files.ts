@@ -4,11 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { DataError } from './errors.js';
 
-/** A file or folder is missing, unreadable or malformed; the CLI prints the message as one line and exits 1. */
-export class DataError extends Error {
-  override name = 'DataError';
-}
+export { DataError };
 
 /** The system's error codes in words a user can act on. */
 function reason(e: unknown): string {

@@ -9,6 +9,7 @@ import { restoreModel } from '../models/index.js';
 import type { Module, ModelCard } from '../nn/index.js';
 import type { DatasetInfo } from './classes.js';
 import type { Stats } from './data.js';
+import { cardStats } from './read-digit.js';
 
 /** A checkpoint argument may name the weights file or the run folder that holds model.safetensors. */
 export function resolveCheckpoint(path: string): string {
@@ -25,9 +26,7 @@ export function loadClassifier(checkpoint: string): Classifier {
     model.dispose();
     throw new DataError(`${path}: holds a ${card.task} model (${card.architecture}), not a classifier`);
   }
-  const n = card.normalisation;
-  const classes = card.dataset?.classes ?? [];
-  return { model: model as Module, card, path, stats: { mean: n?.mean[0] ?? 0, std: n?.std[0] ?? 1 }, classes };
+  return { model: model as Module, card, path, stats: cardStats(card), classes: card.dataset?.classes ?? [] };
 }
 
 /** Refuse to run a classifier on another dataset than its own, or on images of another size. */

@@ -2,16 +2,17 @@
 // optimiser with a per-step schedule, optional augmentation; each epoch it is evaluated on the
 // test set (and a validation split) and the confusion matrix is drawn. Its card records the
 // dataset, class names and normalisation, so eval and predict need nothing but the checkpoint.
+// No files (the loop's store keeps the confusion matrix): the browser page trains this same task.
 
-import { join } from 'node:path';
 import { Generator, noGrad, tensor } from '../engine/index.js';
-import { DataError, writeFileAtomic } from '../io/files.js';
+import { DataError } from '../io/errors.js';
 import { buildModel, modelSpec } from '../models/index.js';
 import { crossEntropy, Adam, AdamW, clipGradNorm, CosineAnnealingLR, LinearLR, SequentialLR, SGD, StepLR, type LRScheduler, type Module, type ModelCard, type ModelConfig, type Optimizer, type ParamGroupSpec } from '../nn/index.js';
 import type { Tensor } from '../engine/index.js';
-import type { ChartSpec, EpochContext, Task } from '../train/index.js';
+import type { EpochContext, Task } from '../train/core.js';
+import type { ChartSpec } from '../train/history.js';
 import { matrixHeatmap } from '../viz/svg.js';
-import { allImages, batchImages, type ImageData } from './data.js';
+import { allImages, batchImages, type ImageData } from './image-data.js';
 import { gather } from './dataset.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 
@@ -94,9 +95,10 @@ export const CLASSIFY_CHARTS: ChartSpec[] = [
   { file: 'accuracy.svg', title: 'Accuracy per epoch', yLabel: 'accuracy', series: [{ key: 'train_accuracy', name: 'train' }, { key: 'val_accuracy', name: 'validation' }, { key: 'test_accuracy', name: 'test' }] },
 ];
 
-export function writeConfusionMatrix(path: string, confusion: number[][], classes?: string[]): void {
-  writeFileAtomic(path, matrixHeatmap({ matrix: confusion, rowLabels: classes, colLabels: classes },
-    { title: 'Confusion matrix (rows: true class, columns: predicted)', xLabel: 'predicted', yLabel: 'true', width: 560, height: 560 }));
+/** The confusion matrix as an SVG heatmap (confusion.svg). */
+export function confusionSvg(confusion: number[][], classes?: string[]): string {
+  return matrixHeatmap({ matrix: confusion, rowLabels: classes, colLabels: classes },
+    { title: 'Confusion matrix (rows: true class, columns: predicted)', xLabel: 'predicted', yLabel: 'true', width: 560, height: 560 });
 }
 
 export class ClassifyTask implements Task {
@@ -144,13 +146,13 @@ export class ClassifyTask implements Task {
     return { loss, accuracy: noGrad(() => logits.argmax(1).eq(y).float().mean()) };
   }
 
-  async evaluate(ctx: EpochContext): Promise<Record<string, number>> {
+  async evaluate(ctx: Pick<EpochContext, 'write' | 'progress'>): Promise<Record<string, number>> {
     const d = this.data, model = this.modules.model;
     const report = (what: string) => ({ onProgress: (done: number, total: number) => ctx.progress?.(done, total, what) });
     const test = await evaluate(model, allImages(d.test, d.stats), d.test.labels, this.shape, d.numClasses, report('test images'));
     const val = d.val.count ? await evaluate(model, allImages(d.val, d.stats), d.val.labels, this.shape, d.numClasses, report('validation images')) : null;
     this.last = test;
-    writeConfusionMatrix(join(ctx.out, 'confusion.svg'), test.confusion, d.info.classes);
+    ctx.write('confusion.svg', confusionSvg(test.confusion, d.info.classes));
     this.lastFigures = { test_loss: test.loss, test_accuracy: test.accuracy, ...(val ? { val_loss: val.loss, val_accuracy: val.accuracy } : {}) };
     return this.lastFigures;
   }

@@ -1,32 +1,16 @@
-// An image dataset as the classification tasks use it: the splits loaded once as bytes (IDX files,
-// or CIFAR-10's binary batches), checked against each other, an optional stratified validation
-// split, the dataset's identity and class names, its normalisation, and mini-batches turned into
-// normalised (optionally augmented) floats.
+// An image dataset loaded from its files (Node): the splits read once as bytes (IDX files, or
+// CIFAR-10's binary batches), checked against each other, an optional stratified validation split,
+// the dataset's identity and class names, and its normalisation. The in-memory shape and the
+// batches are image-data.ts's (browser-safe).
 
 import { DataError } from '../io/files.js';
-import type { Rng } from '../train/order.js';
 import { cifarFormat, isCifarDir, loadCifar } from './cifar.js';
 import { datasetInfo, type DatasetInfo } from './classes.js';
-import { augmentBatch, gather, MNIST_MEAN, MNIST_STD, normalise, stratifiedSplit } from './dataset.js';
+import { gather, MNIST_MEAN, MNIST_STD, stratifiedSplit } from './dataset.js';
 import { defaultDataDir, loadMnist, type MnistSet, type Split } from './idx.js';
+import type { ImageData, ImageSet, Stats } from './image-data.js';
 
-export interface ImageSet { images: Uint8Array; labels: Uint8Array; count: number }
-
-/** Pixel mean and std after /255: what inputs are standardised with. */
-export interface Stats { mean: number; std: number }
-
-/** One example's layout: channels × rows × cols bytes. */
-export interface ImageShape { channels: number; rows: number; cols: number }
-
-export interface ImageData extends ImageShape {
-  train: ImageSet;
-  /** Held out from the training images by valSplit (count 0 when none). */
-  val: ImageSet;
-  test: ImageSet;
-  numClasses: number;
-  info: DatasetInfo;
-  stats: Stats;
-}
+export { allImages, batchImages, type ImageData, type ImageSet, type ImageShape, type Stats } from './image-data.js';
 
 export interface DataOptions { dataDir?: string; limit?: number; testLimit?: number; valSplit?: number; seed?: number }
 
@@ -79,20 +63,4 @@ export function loadImageData(o: DataOptions = {}): ImageData {
     val = subset(train, split.val, channels * rows * cols);
   }
   return { train: fit, val, test, rows, cols, channels, numClasses: info.classes.length, info, stats: pixelStats(train, info) };
-}
-
-/** The images at `indices` as (v/255 − mean)/std; with an rng, each is randomly shifted, rotated and scaled first (all its channels alike). */
-export function batchImages(set: ImageSet, indices: Int32Array, shape: ImageShape, stats: Stats, augment?: Rng): Float32Array {
-  const { channels, rows, cols } = shape;
-  const bytes = gather(set.images, indices, channels * rows * cols);
-  if (!augment) return normalise(bytes, 'standard', stats);
-  // Augment in [0, 1], where 0 is the background the warp brings in from outside the frame.
-  const out = augmentBatch(normalise(bytes, 'unit'), rows, cols, augment, {}, channels);
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] - stats.mean) / stats.std;
-  return out;
-}
-
-/** A whole set normalised, for evaluation. */
-export function allImages(set: ImageSet, stats: Stats): Float32Array {
-  return normalise(set.images, 'standard', stats);
 }

@@ -1,46 +1,19 @@
-// A photo or drawing (PNG of any size) made to look like the images a classifier was trained on.
-// Digits as MNIST itself was prepared: grayscale, white ink on black (inverted when the background
-// is light), the ink's bounding box scaled to fit 20×20 and centred by its centre of mass in 28×28.
-// Other grayscale sets (Fashion-MNIST): the object's box scaled to fill the frame and centred.
-// Colour sets (CIFAR-10): the whole picture resized to the frame, channel by channel.
+// A photo or drawing (PNG of any size, or the page's canvas) made to look like the images a
+// classifier was trained on. Digits as MNIST itself was prepared: grayscale, white ink on black
+// (inverted when the background is light), the ink's bounding box scaled to fit 20×20 and centred by
+// its centre of mass in 28×28. Other grayscale sets (Fashion-MNIST): the object's box scaled to fill
+// the frame and centred. Colour sets (CIFAR-10): the whole picture resized to the frame, channel by
+// channel. Browser-safe: the page's drawing panel sees exactly what `zerograd predict` sees (png.ts
+// reads and checks the PNG files in Node).
 
 import { noGrad, tensor, tidy } from '../engine/index.js';
 import { adaptiveAvgPool2d, interpolate } from '../nn/index.js';
-import { decodePng } from './png.js';
+
+/** A grayscale image, values in [0, 1], height × width (the page's drawing). */
+export interface Gray { data: Float32Array; width: number; height: number }
 
 /** An image as planes of values in [0, 1]: `channels` × height × width (1: gray, 3: RGB). */
-export interface Picture { data: Float32Array; width: number; height: number; channels: number }
-
-/** Decode PNG bytes to gray (1) or RGB (3) planes in [0, 1] (any bit depth, palette; alpha composited over white). */
-export function pngToPicture(bytes: Uint8Array, name: string, channels: 1 | 3 = 1): Picture {
-  const png = decodePng(bytes, name);
-  const { width, height } = png;
-  const n = width * height;
-  const max = png.depth === 16 ? 65535 : (1 << png.depth) - 1;
-  const out = new Float32Array(channels * n);
-  const src = png.data as ArrayLike<number>;
-  const palette = png.palette;
-  const ch = png.channels;
-  for (let i = 0; i < n; i++) {
-    let r: number, g: number, b: number, a = 1;
-    if (palette) {
-      const c = palette[src[i]] ?? [0, 0, 0];
-      [r, g, b] = [c[0] / 255, c[1] / 255, c[2] / 255];
-      if (c.length > 3) a = c[3] / 255;
-    } else if (ch <= 2) {
-      r = g = b = src[i * ch] / max;
-      if (ch === 2) a = src[i * ch + 1] / max;
-    } else {
-      [r, g, b] = [src[i * ch] / max, src[i * ch + 1] / max, src[i * ch + 2] / max];
-      if (ch === 4) a = src[i * ch + 3] / max;
-    }
-    if (channels === 1) out[i] = (0.299 * r + 0.587 * g + 0.114 * b) * a + (1 - a);
-    else [r, g, b].forEach((v, c) => (out[c * n + i] = v * a + (1 - a)));
-  }
-  return { data: out, width, height, channels };
-}
-
-export const pngToGray = (bytes: Uint8Array, name: string): Picture => pngToPicture(bytes, name, 1);
+export interface Picture extends Gray { channels: number }
 
 /** Resize planes with the engine: area averaging when shrinking (no aliasing), bilinear when growing. */
 async function resize(img: Float32Array, c: number, h: number, w: number, oh: number, ow: number): Promise<Float32Array> {
@@ -54,7 +27,7 @@ async function resize(img: Float32Array, c: number, h: number, w: number, oh: nu
 }
 
 /** No ink to see: every value within 1/32 of every other (a blank page, an all-black image, a single pixel). */
-export function isBlank(p: Picture): boolean {
+export function isBlank(p: Gray): boolean {
   let lo = Infinity, hi = -Infinity;
   for (const v of p.data) { if (v < lo) lo = v; if (v > hi) hi = v; }
   return !(hi - lo > 1 / 32);
@@ -68,7 +41,7 @@ export interface Framing {
 }
 
 /** A grayscale picture as white ink on black, framed in size×size (values in [0, 1]). */
-export async function toInkFrame(g: Picture, f: Framing): Promise<Float32Array> {
+export async function toInkFrame(g: Gray, f: Framing): Promise<Float32Array> {
   let img = g.data;
   const { width: w, height: h } = g;
   const S = f.size;
@@ -111,7 +84,7 @@ export async function toInkFrame(g: Picture, f: Framing): Promise<Float32Array> 
 }
 
 /** 28×28 values in [0, 1], white ink on black, as MNIST was prepared. */
-export const toMnistDigit = (g: Picture): Promise<Float32Array> => toInkFrame(g, { size: 28, digits: true });
+export const toMnistDigit = (g: Gray): Promise<Float32Array> => toInkFrame(g, { size: 28, digits: true });
 
 /** What a classifier of input [channels, size, size] sees of a picture: ink framing for gray sets, a plain resize for colour. */
 export async function toModelInput(p: Picture, f: Framing): Promise<Float32Array> {

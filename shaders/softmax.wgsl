@@ -1,6 +1,8 @@
-// Numerically stable softmax / log-softmax along one axis: one workgroup per row, the row's max
-// and then its sum of exp(x - max) found with shared-memory tree reductions. A row's elements
-// sit at base + k*inner, so no transpose is needed for an inner axis.
+// Numerically stable softmax / log-softmax along one axis. Long rows: one workgroup per row, the
+// row's max and then its sum of exp(x - max) found with shared-memory tree reductions. Many short
+// rows: one thread per row, three passes (as reduce.wgsl does; a workgroup of mostly idle threads
+// meeting at barriers costs far more than the row, most of all on a software adapter). A row's
+// elements sit at base + k*inner, so no transpose is needed for an inner axis.
 override WG: u32 = 128u;
 override LOG: bool = false;
 
@@ -39,6 +41,24 @@ fn softmax_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
   s = treeReduce(lid, false);
   let lse = m + log(s);
   for (var k = lid; k < n; k += WG) {
+    let v = x[base + k * inner];
+    out[base + k * inner] = select(exp(v - m) / s, v - lse, LOG);
+  }
+}
+
+// The same per row, one thread each. Params as softmax_main.
+@compute @workgroup_size(WG)
+fn softmax_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = flatId(gid, nwg, WG);
+  if (row >= pu(0u)) { return; }
+  let n = pu(1u); let inner = pu(2u);
+  let base = (row / inner) * n * inner + row % inner;
+  var m = -3.40282e38;
+  for (var k = 0u; k < n; k++) { m = max(m, x[base + k * inner]); }
+  var s = 0.0;
+  for (var k = 0u; k < n; k++) { s += exp(x[base + k * inner] - m); }
+  let lse = m + log(s);
+  for (var k = 0u; k < n; k++) {
     let v = x[base + k * inner];
     out[base + k * inner] = select(exp(v - m) / s, v - lse, LOG);
   }

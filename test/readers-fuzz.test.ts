@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { manualSeed, setBackend } from '../engine/index.js';
 import { DataError } from '../io/files.js';
 import { parseCifarBatch, CIFAR_RECORD } from '../mnist/cifar.js';
-import { pngToPicture } from '../mnist/digit-image.js';
+import { pngToPicture } from '../mnist/png.js';
 import { parseIdx, type IdxKind } from '../mnist/idx.js';
 import { buildModel, restoreModel } from '../models/index.js';
 import { cardMetadata, CheckpointError, decodeSafetensors, saveSafetensors, SafetensorsError } from '../nn/index.js';

@@ -11,8 +11,9 @@ import { existsSync, linkSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { tensor, type Tensor } from '../engine/index.js';
 import { DataError, fileError, isTempName, makeDir, readBytes, readJson, syncDir, writeFileAtomic } from '../io/files.js';
+import { encodeModule, moduleFile } from './core.js';
 import {
-  cardMetadata, decodeSafetensors, saveSafetensors, SafetensorsError, type AnyModule, type ModelCard, type Optimizer, type OptimizerState,
+  decodeSafetensors, saveSafetensors, SafetensorsError, type AnyModule, type ModelCard, type Optimizer, type OptimizerState,
 } from '../nn/index.js';
 
 export const MANIFEST = 'checkpoint.json';
@@ -45,7 +46,6 @@ export interface CheckpointContents {
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-export const moduleFile = (name: string) => `${name}.safetensors`;
 const generationDir = (g: number) => join(GENERATIONS, String(g).padStart(6, '0'));
 
 /** Optimiser states as one safetensors file: tensors '<optimizer>.<param>.<buffer>', the rest as JSON metadata. */
@@ -184,7 +184,7 @@ export async function saveCheckpoint(dir: string, c: CheckpointContents, onPoint
     onPoint?.(`wrote ${name}`);
   };
   for (const [name, { module, card }] of Object.entries(c.modules)) {
-    write(moduleFile(name), await saveSafetensors(module.stateDict(), cardMetadata(card)));
+    write(moduleFile(name), await encodeModule(module, card));
   }
   write(OPTIMIZER_FILE, await encodeOptimizers(c.optimizers));
   write(STATE_FILE, new TextEncoder().encode(JSON.stringify(c.state, null, 1) + '\n'));

@@ -1,9 +1,7 @@
 // What a run leaves beside its checkpoint: history.json and one SVG curve per metric. Keys are
 // grouped by what follows their split prefix, so train_loss, val_loss and test_loss share
-// loss.svg; a task may name its own charts instead.
+// loss.svg; a task may name its own charts instead. As texts by file name: the store writes them.
 
-import { join } from 'node:path';
-import { writeFileAtomic } from '../io/files.js';
 import { lineChart } from '../viz/svg.js';
 import type { EpochRecord } from './state.js';
 
@@ -38,11 +36,13 @@ export function defaultCharts(history: EpochRecord[]): ChartSpec[] {
   }));
 }
 
-export function writeHistory(dir: string, history: EpochRecord[], charts?: ChartSpec[]): void {
-  writeFileAtomic(join(dir, 'history.json'), JSON.stringify(history, null, 1) + '\n');
+/** history.json and each chart's SVG, by file name. */
+export function historyFiles(history: EpochRecord[], charts?: ChartSpec[]): Map<string, string> {
+  const files = new Map([['history.json', JSON.stringify(history, null, 1) + '\n']]);
   const x = history.map((h) => h.epoch);
   for (const c of charts ?? defaultCharts(history)) {
     const series = c.series.map((s) => ({ name: s.name ?? s.key, x, y: history.map((h) => h[s.key] ?? NaN) }));
-    writeFileAtomic(join(dir, c.file), lineChart(series, { title: c.title, xLabel: 'epoch', yLabel: c.yLabel }));
+    files.set(c.file, lineChart(series, { title: c.title, xLabel: 'epoch', yLabel: c.yLabel }));
   }
+  return files;
 }

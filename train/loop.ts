@@ -1,115 +1,19 @@
-// The one training loop. A task brings its models, optimisers and a step(batch) that returns the
-// batch's metrics; the loop owns the rest: epochs, a seeded batch order drawn afresh each epoch,
-// one tidy() per step (a flat tensor count), metrics summed on the device and read every few steps,
-// progress, the NaN/Inf guard, per-epoch evaluation and history, all-or-nothing checkpoints, an
-// exact --resume from an epoch boundary or the middle of an epoch, and a clean stop on Ctrl-C.
+// fit(): the one training loop (core.ts) saving into a run folder. Each save is an all-or-nothing
+// checkpoint set (checkpoint.ts), history.json and the curves are written beside it, a task's
+// pictures land in the folder, and --resume loads the verified set back.
 
-import { defaultGenerator, manualSeed, noGrad, scalar, tidy, type Generator, type Tensor } from '../engine/index.js';
-import { DataError, ensureWritableDir } from '../io/files.js';
-import type { AnyModule, LRScheduler, ModelCard, Optimizer } from '../nn/index.js';
+import { join } from 'node:path';
+import { DataError, ensureWritableDir, writeFileAtomic } from '../io/files.js';
 import { loadCheckpoint, readCheckpoint, removeRun, runIn, saveCheckpoint, type SavePoint } from './checkpoint.js';
-import { writeHistory, type ChartSpec } from './history.js';
-import { batches } from './order.js';
-import { validateLoopState, type EpochRecord, type LoopState } from './state.js';
+import { runLoop, type LoopOptions, type RunStore, type Task, type FitResult } from './core.js';
+import { historyFiles } from './history.js';
+import { validateLoopState, type LoopState } from './state.js';
 
-/** A batch's metrics: means over its samples, as 0-d tensors (read lazily) or numbers. */
-export type Metrics = Record<string, Tensor | number>;
-
-export interface StepContext { epoch: number; step: number; globalStep: number }
-
-export interface EpochContext {
-  /** 1-based number of the epoch just finished. */
-  epoch: number;
-  epochs: number;
-  /** The run folder, for the task's own pictures (sample grids, confusion matrices). */
+export interface FitOptions extends LoopOptions {
   out: string;
-  /** How far an evaluation has got (items done of total): passed on to the progress hooks. */
-  progress?(done: number, total: number, what?: string): void;
-}
-
-export interface Task {
-  /** Names the task in train-state.json; a set saved by another task is refused. */
-  readonly name: string;
-  /** The recipe (JSON) saved with the run and handed back on resume. */
-  readonly config: Record<string, unknown>;
-  /** Training items per epoch and per step; the loop draws a seeded order of indices 0 … size−1. */
-  readonly size: number;
-  readonly batchSize: number;
-  /** Each is saved as <name>.safetensors with its card (the card may change as metrics come in). */
-  readonly modules: Record<string, AnyModule>;
-  cards(): Record<string, ModelCard>;
-  readonly optimizers: Record<string, Optimizer>;
-  /** Stepped once after every batch. */
-  readonly schedulers?: Record<string, LRScheduler>;
-  /** Generators the task draws from (augmentation, latents): their states are checkpointed. */
-  readonly generators?: Record<string, Generator>;
-  /** One optimisation step on the items at `batch`; runs inside a tidy() the loop opens. */
-  step(batch: Int32Array, ctx: StepContext): Metrics;
-  /** After each epoch: held-out figures, keyed as they go into the history ('test_accuracy'). */
-  evaluate?(ctx: EpochContext): Promise<Record<string, number>>;
-  /** Metrics that must stay finite (default: every one). */
-  readonly guarded?: readonly string[];
-  readonly charts?: ChartSpec[];
-  /** Extra JSON state for an exact resume, and its restore. */
-  state?(): unknown;
-  loadState?(s: unknown): void;
-  /** Free what the task holds (data tensors); modules and optimisers are freed by the loop. */
-  dispose?(): void;
-}
-
-export interface Progress {
-  epoch: number; epochs: number; step: number; steps: number;
-  /** Running means over the epoch so far. */
-  metrics: Record<string, number>;
-  samplesPerSecond: number; etaSeconds: number; lr: number;
-}
-
-export interface FitHooks {
-  onStart?(info: { startEpoch: number; startStep: number; stepsPerEpoch: number; resumed: boolean }): void;
-  /** Every `progressEvery` steps and at each epoch's last step. */
-  onProgress?(p: Progress): void;
-  /** When evaluate() starts (it can take seconds), then as often as the task reports how far it has got. */
-  onEvaluate?(epoch: number, progress?: { done: number; total: number; what?: string }): void;
-  onEpoch?(record: EpochRecord): void;
-  /** Polled before every step; the event loop is let through between steps so a signal handler can set it. */
-  shouldStop?(): boolean;
-  /** After each point of a checkpoint save (tests kill the process here). */
-  onSavePoint?(p: SavePoint): void;
-}
-
-export interface FitOptions {
-  out: string;
-  epochs: number;
-  /** Seeds the engine's generator before the task is built (its initial weights) and every epoch's order; a resume keeps the saved one. */
-  seed: number;
-  /** Continue the run saved in `out` (its recipe wins; only `epochs` may grow). */
-  resume?: boolean;
   /** Replace a run already in `out`. */
   overwrite?: boolean;
-  progressEvery?: number;
-  hooks?: FitHooks;
 }
-
-export interface FitResult {
-  history: EpochRecord[];
-  /** Stopped by shouldStop() before the last epoch ended (a checkpoint was saved). */
-  stopped: boolean;
-  /** Where each module's latest weights are (out/<name>.safetensors). */
-  out: string;
-  seconds: number;
-  samplesPerSecond: number;
-}
-
-/** A guarded metric stopped being a finite number; nothing after the last checkpoint was saved. */
-export class NonFiniteError extends Error {
-  override name = 'NonFiniteError';
-  constructor(readonly metric: string, readonly epoch: number, readonly step: number, readonly lr: number, readonly value: number) {
-    super(`${metric} became ${Number.isNaN(value) ? 'NaN' : 'infinite'} at epoch ${epoch} step ${step} (lr ${lr})`);
-  }
-}
-
-/** A different, reproducible batch order every epoch. */
-const epochSeed = (seed: number, epoch: number) => (Math.imul(seed + 1, 0x9e3779b1) + epoch) >>> 0;
 
 /** The recipe on disk for a resume, before the task is built: its saved config (validated). */
 export function savedRun(out: string, task: string): LoopState {
@@ -130,141 +34,18 @@ export function prepareRunFolder(out: string, o: { resume?: boolean; overwrite?:
   ensureWritableDir(out);
 }
 
-/** Train the task that `makeTask` builds (after the engine's generator is seeded, so its initial weights follow the seed). */
-export async function fit(makeTask: () => Task, o: FitOptions): Promise<FitResult> {
-  const { out } = o, hooks = o.hooks ?? {};
-  prepareRunFolder(out, o);
-  manualSeed(o.seed);
-  const task = makeTask();
-  const stepsPerEpoch = Math.ceil(task.size / task.batchSize);
-  if (!(task.size > 0)) throw new DataError(`${task.name}: nothing to train on (0 training items)`);
-  const generators: Record<string, Generator> = { default: defaultGenerator, ...task.generators };
-  const schedulers = task.schedulers ?? {};
-
-  let st: LoopState;
-  if (o.resume) {
-    st = loadCheckpoint(out, task.modules, task.optimizers, (raw, path) => validateLoopState(raw, path, task.name)).state;
-    for (const [k, s] of Object.entries(st.schedulers)) schedulers[k]?.loadStateDict(s);
-    for (const [k, g] of Object.entries(generators)) if (st.rng[k]) g.setState(st.rng[k]);
-    task.loadState?.(st.taskState);
-  } else {
-    st = {
-      version: 2, task: task.name, config: task.config, seed: o.seed, epoch: 0, step: 0, schedulers: {}, rng: {},
-      partial: { sums: {}, seen: 0, seconds: 0 }, history: [], seconds: 0, trainSeconds: 0, samplesSeen: 0, taskState: null,
-    };
-  }
-  const epochs = o.epochs;
-  const lrOf = () => Object.values(task.optimizers)[0]?.lr ?? 0;
-
-  const save = async (epoch: number, step: number, partial: LoopState['partial']) => {
-    Object.assign(st, {
-      epoch, step, partial,
-      schedulers: Object.fromEntries(Object.entries(schedulers).map(([k, s]) => [k, s.stateDict()])),
-      rng: Object.fromEntries(Object.entries(generators).map(([k, g]) => [k, g.getState()])),
-      taskState: task.state?.() ?? null,
-    });
-    const cards = task.cards();
-    const modules = Object.fromEntries(Object.entries(task.modules).map(([k, m]) => [k, { module: m, card: cards[k] }]));
-    await saveCheckpoint(out, { modules, optimizers: task.optimizers, state: st as unknown as LoopState & Record<string, unknown> }, hooks.onSavePoint);
+/** A run folder as the loop's store. */
+export function folderStore(out: string, onSavePoint?: (p: SavePoint) => void): RunStore {
+  return {
+    load: (task: Task) => loadCheckpoint(out, task.modules, task.optimizers, (raw, path) => validateLoopState(raw, path, task.name)).state,
+    save: async (set) => { await saveCheckpoint(out, set, onSavePoint); },
+    history: (history, charts) => { for (const [f, text] of historyFiles(history, charts)) writeFileAtomic(join(out, f), text); },
+    write: (file, data) => writeFileAtomic(join(out, file), data),
   };
+}
 
-  const every = o.progressEvery ?? 20;
-  const startEpoch = st.epoch;
-  let startStep = st.step;
-  hooks.onStart?.({ startEpoch, startStep, stepsPerEpoch, resumed: !!o.resume });
-  const result = (stopped: boolean): FitResult => ({
-    history: st.history, stopped, out, seconds: st.seconds, samplesPerSecond: st.trainSeconds ? st.samplesSeen / st.trainSeconds : 0,
-  });
-
-  for (const m of Object.values(task.modules)) m.train();
-  try {
-    for (let epoch = startEpoch; epoch < epochs; epoch++) {
-      const order = [...batches(task.size, task.batchSize, { seed: epochSeed(st.seed, epoch) })];
-      const p0 = startStep ? st.partial : { sums: {}, seen: 0, seconds: 0 };
-      // Running sums of metric × samples: tensors stay on the device between reads. An interrupted
-      // epoch's sums go back on the device, so they go on adding up in the same float32 order.
-      let acc: Record<string, Tensor> = Object.fromEntries(Object.entries(p0.sums).map(([k, v]) => [k, scalar(v)]));
-      const host: Record<string, number> = {};
-      let seen = p0.seen;
-      const epochStart = performance.now() - p0.seconds * 1000;
-      let epochTrainMs = p0.seconds * 1000;
-      const read = async () => {
-        for (const [k, t] of Object.entries(acc)) host[k] = (await t.data())[0];
-        return host;
-      };
-      const dropAcc = () => { for (const t of Object.values(acc)) t.dispose(); acc = {}; };
-
-      for (let step = startStep; step < order.length; step++) {
-        if (hooks.shouldStop?.()) {
-          const sums = await read();
-          dropAcc();
-          st.seconds += (performance.now() - epochStart) / 1000 - p0.seconds;
-          await save(epoch, step, { sums: { ...sums }, seen, seconds: epochTrainMs / 1000 });
-          return result(true);
-        }
-        const t0 = performance.now();
-        const idx = order[step], n = idx.length;
-        const ctx = { epoch: epoch + 1, step: step + 1, globalStep: epoch * stepsPerEpoch + step + 1 };
-        const next = tidy(() => {
-          const m = task.step(idx, ctx);
-          return noGrad(() => {
-            const sums: Record<string, Tensor> = {};
-            for (const [k, v] of Object.entries(m)) {
-              const weighted = typeof v === 'number' ? scalar(v * n) : v.mul(n);
-              sums[k] = acc[k] ? acc[k].add(weighted) : weighted;
-            }
-            return sums;
-          });
-        });
-        dropAcc();
-        acc = next;
-        const lr = lrOf();
-        for (const s of Object.values(schedulers)) s.step();
-        seen += n;
-        st.samplesSeen += n;
-        const dt = performance.now() - t0;
-        epochTrainMs += dt;
-        st.trainSeconds += dt / 1000;
-        if ((step + 1) % every === 0 || step === order.length - 1) {
-          const sums = await read();
-          for (const k of task.guarded ?? Object.keys(sums)) {
-            if (k in sums && !Number.isFinite(sums[k])) throw new NonFiniteError(k, epoch + 1, step + 1, lr, sums[k]);
-          }
-          const rate = seen / (epochTrainMs / 1000);
-          const stepsLeft = order.length - step - 1 + (epochs - epoch - 1) * order.length;
-          hooks.onProgress?.({
-            epoch: epoch + 1, epochs, step: step + 1, steps: order.length,
-            metrics: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen])),
-            samplesPerSecond: rate, etaSeconds: (stepsLeft * task.batchSize) / rate, lr,
-          });
-        }
-        // Let signals (Ctrl-C) and timers in between steps.
-        await new Promise((r) => setImmediate(r));
-      }
-      const sums = await read();
-      dropAcc();
-      startStep = 0;
-
-      hooks.onEvaluate?.(epoch + 1);
-      const progress = (done: number, total: number, what?: string) => hooks.onEvaluate?.(epoch + 1, { done, total, what });
-      const evaluation = (await task.evaluate?.({ epoch: epoch + 1, epochs, out, progress })) ?? {};
-      const epochSeconds = (performance.now() - epochStart) / 1000;
-      st.seconds += epochSeconds - p0.seconds;
-      const record: EpochRecord = {
-        epoch: epoch + 1,
-        ...Object.fromEntries(Object.entries(sums).map(([k, v]) => [`train_${k}`, v / seen])),
-        ...evaluation,
-        lr: lrOf(), seconds: epochSeconds, samples_per_second: seen / (epochTrainMs / 1000),
-      };
-      st.history.push(record);
-      await save(epoch + 1, 0, { sums: {}, seen: 0, seconds: 0 });
-      writeHistory(out, st.history, task.charts);
-      hooks.onEpoch?.(record);
-    }
-    return result(false);
-  } finally {
-    for (const opt of Object.values(task.optimizers)) { opt.zeroGrad(); opt.dispose(); }
-    for (const m of Object.values(task.modules)) { m.zeroGrad(); m.dispose(); }
-    task.dispose?.();
-  }
+/** Train the task that `makeTask` builds into the run folder `out` (after the engine's generator is seeded, so its initial weights follow the seed). */
+export async function fit(makeTask: () => Task, o: FitOptions): Promise<FitResult> {
+  prepareRunFolder(o.out, o);
+  return runLoop(makeTask, o, folderStore(o.out, o.hooks?.onSavePoint));
 }

@@ -89,6 +89,9 @@ export class CpuBackend implements Backend {
 
   memory(): MemoryInfo { return { buffers: this.live, bytes: this.bytes }; }
 
+  /** Start the kernels' second thread where the platform has one, without blocking; resolves to the thread count. */
+  async startThreads(): Promise<number> { return this.precision === 'float32' ? wasmKernels().startThreads() : 1; }
+
   copy(dst: Storage, src: Storage): void {
     const d = dst as CpuStorage, s = src as CpuStorage;
     if (d.freed || s.freed) throw new Error('cpu backend: copy into or from a disposed buffer');

@@ -1,12 +1,14 @@
 // Runs the wasm kernels on both cores. The module is instantiated twice on one shared
-// WebAssembly.Memory: here on the calling thread, and in one worker (wasm/worker.js). The memory
+// WebAssembly.Memory: here on the calling thread, and in one worker (wasm/worker.js). In Node the
+// worker starts on the first large job; in a browser's Web Worker it must be started ahead, by
+// awaiting startThreads() (a new worker there boots only once its creator's event loop runs). The memory
 // is also the CPU backend's heap (heap.ts): tensors already live there, so a kernel call passes
 // their addresses; an operand that does not (a plain typed array) is copied into a temporary
 // block, freed when the call ends. A call writes one program of commands per thread, wakes the
 // worker through Atomics, runs its own program, and waits for the worker's. Calls are
 // synchronous, so one set of temporaries and one control block suffice.
 
-import { canBlock, cpuCount, spawnWorker } from '../../platform.js';
+import { canBlock, cpuCount, spawnWorker, workerBootsWhileBlocked } from '../../platform.js';
 import { Heap } from './heap.js';
 import { kernelsWasmBase64 } from './wasm/kernels.wasm.js';
 
@@ -68,8 +70,9 @@ class WasmKernels {
   readonly scratchBytes: number;
   private readonly module: WebAssembly.Module;
   private readonly exports: Exports;
-  private readonly control = new Int32Array(new SharedArrayBuffer(64));
-  private worker: 'none' | 'absent' | 'ready' = cpuCount >= 2 && canBlock ? 'none' : 'absent';
+  // A page that is not cross-origin isolated has no SharedArrayBuffer (and no second thread).
+  private readonly control = new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(64) : new ArrayBuffer(64));
+  private worker: 'none' | 'starting' | 'absent' | 'ready' = cpuCount >= 2 && canBlock ? 'none' : 'absent';
   /** Blocks alloc() handed out during the current call: [address, bytes]. */
   private temps: Array<[number, number]> = [];
   /** Each thread's gemm scratch, kept for the life of the process. */
@@ -84,23 +87,45 @@ class WasmKernels {
   /** How many threads a job of this much work (flops, or see minWork) should use (1 or 2); starts the worker once. */
   threadsFor(work: number, minWork = PARALLEL_MIN_FLOPS): number {
     if (work < minWork || this.worker === 'absent') return 1;
-    if (this.worker === 'none') this.startWorker();
+    if (this.worker === 'none' && workerBootsWhileBlocked) this.startWorker();
     return this.worker === 'ready' ? 2 : 1;
   }
 
-  private startWorker(): void {
+  /** How many threads the kernels run on now (1 or 2). */
+  get threads(): number { return this.worker === 'ready' ? 2 : 1; }
+
+  /** Start the worker now without blocking (the only way in a browser); resolves to the thread count. */
+  async startThreads(): Promise<number> {
+    if (this.worker !== 'none') return this.threads;
+    // Node boots the worker while we block (and an Atomics.waitAsync alone would not keep its event loop alive).
+    if (workerBootsWhileBlocked) { this.startWorker(); return this.threads; }
+    const w = this.spawn();
+    if (!w) return this.threads;
+    this.worker = 'starting';
+    // Atomics.waitAsync (ES2024) resolves when the worker stores READY; the event loop runs meanwhile.
+    const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+    const r = waitAsync(this.control, SLOTS.READY, 0, 5_000);
+    this.settle(w, (r.async ? await r.value : r.value) !== 'timed-out');
+    return this.threads;
+  }
+
+  private spawn() {
     const w = spawnWorker(new URL('./wasm/worker.js', import.meta.url),
       { module: this.module, memory: this.memory, control: this.control.buffer, slots: SLOTS });
-    if (w) {
-      w.unref();
-      // The worker boots on its own thread; a blocked main thread does not delay it.
-      if (Atomics.wait(this.control, SLOTS.READY, 0, 5_000) !== 'timed-out') {
-        this.worker = 'ready';
-        return;
-      }
-      w.terminate();
-    }
-    this.worker = 'absent';
+    if (!w) this.worker = 'absent';
+    w?.unref();
+    return w;
+  }
+
+  private settle(w: { terminate(): void }, ready: boolean): void {
+    this.worker = ready ? 'ready' : 'absent';
+    if (!ready) w.terminate();
+  }
+
+  private startWorker(): void {
+    const w = this.spawn();
+    // In Node the worker boots on its own thread; a blocked main thread does not delay it.
+    if (w) this.settle(w, Atomics.wait(this.control, SLOTS.READY, 0, 5_000) !== 'timed-out');
   }
 
   /** Free every temporary alloc() handed out (each kernel call starts and ends with this). */

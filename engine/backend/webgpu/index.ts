@@ -16,6 +16,8 @@ import { aroundAxis, checkRank, collapse, contiguousStrides } from './layout.js'
 import { grid, Runtime, Uniforms, type Launch } from './runtime.js';
 
 const WG = 256;
+/** softmax.wgsl's workgroup size. */
+const SOFTMAX_WG = 128;
 const fmtShapes = (named: Record<string, readonly number[]>) =>
   Object.entries(named).map(([k, s]) => `${k} [${s.join(',')}]`).join(', ');
 const st = (t: TensorInfo | Storage) => ('storage' in t ? t.storage : t) as GpuStorage;
@@ -182,10 +184,11 @@ export class WebGpuBackend implements Backend {
   softmax(x: TensorInfo, axis: number, log: boolean): Storage {
     const [outer, n, inner] = aroundAxis(x.shape, axis);
     const out = this.alloc(x.storage.size, 'float32');
+    const rows = outer * inner, perGroup = n >= 256 || (rows < 1024 && n >= 16);   // reduce()'s rule
     this.launch({
       kernel: `${log ? 'logSoftmax' : 'softmax'} along axis ${axis}`, shapes: fmtShapes({ x: x.shape }),
-      shader: 'softmax', entry: 'softmax_main', constants: { LOG: log },
-      bindings: [st(x), out], params: new Uniforms().u(outer * inner, n, inner), groups: grid(outer * inner),
+      shader: 'softmax', entry: perGroup ? 'softmax_main' : 'softmax_rows', constants: { LOG: log, WG: SOFTMAX_WG },
+      bindings: [st(x), out], params: new Uniforms().u(rows, n, inner), groups: grid(perGroup ? rows : Math.ceil(rows / SOFTMAX_WG)),
     });
     return out;
   }

@@ -1,11 +1,13 @@
-// The second core. Plain JS so that it runs the same under node, tsx and vitest, with no loader.
-// It instantiates the kernels on the shared memory, then sleeps on Atomics.wait until threads.ts
-// bumps SEQ, runs the program whose address is in PROG, and reports DONE (or FAILED). It never
-// returns to its event loop; the main thread unref()s it, so it does not keep a process alive.
-// (Node-only, like engine/platform.ts: it reads workerData from node:worker_threads.)
-import { workerData } from 'node:worker_threads';
+// The second core. Plain JS with no imports, so that it runs the same under node, tsx and vitest
+// (a worker_threads Worker, handed its data as workerData) and in a browser (a module Web Worker,
+// handed its data as the first message; a bundler copies this file as it is). It instantiates the
+// kernels on the shared memory, then sleeps on Atomics.wait until threads.ts bumps SEQ, runs the
+// program whose address is in PROG, and reports DONE (or FAILED). It never returns to its event
+// loop; in Node the main thread unref()s it, so it does not keep a process alive.
 
-const { module, memory, control, slots } = workerData;
+const nodeData = globalThis.process?.getBuiltinModule?.('node:worker_threads')?.workerData;
+const data = nodeData ?? await new Promise((resolve) => globalThis.addEventListener('message', (e) => resolve(e.data), { once: true }));
+const { module, memory, control, slots } = data;
 const { run } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const flags = new Int32Array(control);
 
