@@ -83,7 +83,9 @@ export async function acquireDevice(): Promise<GpuContext> {
     keepAlive.push(adapter);
     const requiredLimits: Record<string, number> = {};
     for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
-    const device = await adapter.requestDevice({ requiredLimits });
+    // Timestamp queries, where the adapter has them, let the profiler time each kernel on the GPU.
+    const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
     const compat = c.options.featureLevel === 'compatibility' && !adapter.features.has('core-features-and-limits');
     const ctx = { device, adapter, description: describe(adapter, compat) };
     nodeProcess?.once?.('beforeExit', () => device.destroy());
