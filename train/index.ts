@@ -5,3 +5,4 @@ export { saveCheckpoint, loadCheckpoint, readCheckpoint, verifyCheckpoint, readM
 export { writeHistory, defaultCharts, type ChartSpec } from './history.js';
 export { validateLoopState, type LoopState, type EpochRecord } from './state.js';
 export { batches, permutation, mulberry32, shuffleInPlace, uniform, type Rng } from './order.js';
+export { profileSteps, profileChart, type ProfileStepsOptions } from './profile.js';
