@@ -1,7 +1,8 @@
 // The whole analysis: load MNIST, run every section, write <out>/index.html with its images, return the key figures.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DataError } from '../../io/files.js';
+import { diagnosticsSection, readDiagnostics } from '../../train/index.js';
 import { loadMnist } from '../idx.js';
 import { datasetInfo } from '../classes.js';
 import { normalise } from '../dataset.js';
@@ -76,6 +77,12 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const model = await modelSections(ctx, o.checkpoint, o.lossScan ?? DEFAULTS.lossScan);
     model.sections.forEach((s) => sections.push(s));
     stats = { ...stats, ...model.stats };
+    // A run trained with --diagnostics left its gradient-flow figures beside the weights.
+    const diagnostics = readDiagnostics(dirname(resolveCheckpoint(o.checkpoint)));
+    if (diagnostics) {
+      sections.push(diagnosticsSection(diagnostics));
+      stats = { ...stats, diagnostics_verdict: diagnostics.epochs[diagnostics.epochs.length - 1]?.verdict ?? null };
+    }
   }
 
   const seconds = (Date.now() - started) / 1000;
