@@ -82,6 +82,18 @@ describe('examples/', () => {
     expect(value(line(out, 'largest difference'), ': ')).toBeLessThan(1e-6);
   });
 
+  it('second-order.ts: x³ at 2 has derivatives 12, 12 and 6, through the recorded backward graph', () => {
+    const out = run('second-order');
+    expect(value(line(out, "f'(x)"), '3x^2 = ')).toBe(12);
+    expect(value(line(out, "f''(x)"), '6x = ')).toBe(12);
+    expect(value(line(out, "f'''(x)"), '6 = ')).toBe(6);
+    // pow's backward, g · (x² · 3), as ops: x → pow → affine → mul, with the seed gradient a constant.
+    expect(out.filter((l) => /^ {2}t\d/.test(l))).toEqual([
+      '  t0["constant<br/>[]"]:::constant', '  t1["x<br/>[]"]:::leaf', '  t2["pow<br/>[]"]:::op', '  t3["affine<br/>[]"]:::op', '  t4["mul<br/>[]"]:::opRoot',
+      '  t1 --> t2', '  t2 --> t3', '  t0 --> t4', '  t3 --> t4',
+    ]);
+  });
+
   it('model-summary.ts: cnn-small has 347,146 parameters and cnn 121,930, by hand and by summary()', () => {
     const out = run('model-summary');
     expect(line(out, 'cnn-small total')).toBe('cnn-small total: by hand 347,146, summary() 347,146');
