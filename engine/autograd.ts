@@ -110,25 +110,31 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-function topoOrder(root: Tensor): Tensor[] {
+/** Every tensor reachable from `roots` through the recorded ops' inputs (those `follow` accepts),
+ *  each after all of its inputs: a post-order walk, iterative so a long chain of ops cannot
+ *  overflow the stack. Reversed, the order backward() visits them in. */
+export function postOrder(roots: readonly Tensor[], follow: (t: Tensor) => boolean = () => true): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
-  const stack: [Tensor, number][] = [[root, 0]];
-  seen.add(root);
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const [t, i] = top;
-    const inputs = t.node?.inputs ?? [];
-    if (i < inputs.length) {
-      top[1]++;
-      const next = inputs[i];
-      if (next.requiresGrad && !seen.has(next)) { seen.add(next); stack.push([next, 0]); }
-    } else {
-      stack.pop();
-      order.push(t);
+  for (const root of roots) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    const stack: [Tensor, number][] = [[root, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const [t, i] = top;
+      const inputs = t.node?.inputs ?? [];
+      if (i < inputs.length) {
+        top[1]++;
+        const next = inputs[i];
+        if (follow(next) && !seen.has(next)) { seen.add(next); stack.push([next, 0]); }
+      } else {
+        stack.pop();
+        order.push(t);
+      }
     }
   }
-  return order.reverse();
+  return order;
 }
 
 /** Compute d(root)/d(leaf) for every leaf that requires grad, accumulating into leaf.grad. */
@@ -149,7 +155,7 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
     throw new Error(`backward: gradient has shape ${fmt(gradient.shape)} but the output has shape ${fmt(root.shape)}`);
   }
 
-  const order = topoOrder(root);
+  const order = postOrder([root], (t) => t.requiresGrad).reverse();
   const grads = new Map<Tensor, Tensor>();
   // Every gradient tensor in the map is a distinct object, so each can be disposed on its own;
   // a gradient returned twice (add's backward passes g to both inputs) is aliased, not shared.

@@ -10,6 +10,7 @@
 // backward({ createGraph: true }), a gradient is itself the output of recorded ops, so the graph
 // behind x.grad is the backward pass, joined to the forward tensors it reads.
 
+import { postOrder } from './autograd.js';
 import { fmt } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -57,27 +58,11 @@ export function autogradGraph(roots: Tensor | readonly Tensor[], o: GraphOptions
   const nodes: GraphNode[] = [];
   const edges: [string, string][] = [];
   const rootSet = new Set(list);
-  // Post-order depth-first walk (iterative: a long chain of ops must not overflow the stack).
-  for (const r of list) {
-    if (ids.has(r)) continue;
-    const stack: [Tensor, number][] = [[r, 0]];
-    const onStack = new Set<Tensor>([r]);
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const [t, i] = top;
-      const inputs = t.node?.inputs ?? [];
-      if (i < inputs.length) {
-        top[1]++;
-        const next = inputs[i];
-        if (!ids.has(next) && !onStack.has(next)) { onStack.add(next); stack.push([next, 0]); }
-        continue;
-      }
-      stack.pop();
-      const id = `t${nodes.length}`;
-      ids.set(t, id);
-      nodes.push({ id, op: t.node?.name ?? null, name: names.get(t) ?? t.label ?? null, shape: [...t.shape], requiresGrad: t.requiresGrad, root: rootSet.has(t) });
-      for (const input of inputs) edges.push([ids.get(input)!, id]);
-    }
+  for (const t of postOrder(list)) {
+    const id = `t${nodes.length}`;
+    ids.set(t, id);
+    nodes.push({ id, op: t.node?.name ?? null, name: names.get(t) ?? t.label ?? null, shape: [...t.shape], requiresGrad: t.requiresGrad, root: rootSet.has(t) });
+    for (const input of t.node?.inputs ?? []) edges.push([ids.get(input)!, id]);
   }
   return { nodes, edges };
 }
