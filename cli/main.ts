@@ -13,6 +13,8 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   summary: { module: './summary.ts', summary: 'a Keras-style table of a model\'s layers, output shapes and parameters' },
   analyze: { module: './analyze.ts', summary: 'an HTML report on the dataset (and on a model, with --checkpoint)' },
   bench: { module: './bench.ts', summary: 'our kernels and training step beside TensorFlow.js' },
+  graph: { module: './graph.ts', summary: 'the autograd graph of a model\'s training loss (or of its backward pass), as SVG, DOT or Mermaid' },
+  profile: { module: './profile.ts', summary: 'per-op time, memory and FLOPs of training steps, forward and backward' },
 };
 
 function topHelp(): string {

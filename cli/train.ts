@@ -5,7 +5,7 @@ import { modelNames } from '../models/index.js';
 import { checkModelFits, ClassifyTask, DEFAULT_CONFIG, type ClassifyConfig, type OptimizerName, type ScheduleName } from '../mnist/classify.js';
 import { isCifarDir } from '../mnist/cifar.js';
 import { loadImageData } from '../mnist/data.js';
-import { fit, prepareRunFolder, savedRun } from '../train/index.js';
+import { fit, prepareRunFolder, savedRun, withDiagnostics, type EpochDiagnostics } from '../train/index.js';
 import type { Args, Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { percent, plural, printJson, say } from './output.js';
@@ -32,6 +32,9 @@ export const command: Command = {
     '(checkpoint.json names its files with their hashes; --resume continues with exactly the same numbers), the',
     'latest weights as model.safetensors (with a model card: eval and predict need nothing else), history.json,',
     'loss.svg, accuracy.svg and confusion.svg. Ctrl-C saves a checkpoint and exits with status 130.',
+    'With --diagnostics, every --diagnostics-every steps it also measures each layer\'s activations (mean, std, dead ReLUs),',
+    'gradient norm and update-to-weight ratio, and after each epoch writes diagnostics.json, diagnostics-*.svg and',
+    'diagnostics.html and prints one line naming the layer that looks unhealthy and why (the analysis report shows them too).',
   ].join('\n'),
   flags: [
     { name: 'model', value: modelNames('classification').join('|'), default: D.model, help: 'architecture (see zerograd summary)' },
@@ -54,12 +57,15 @@ export const command: Command = {
     { name: 'out', value: 'DIR', help: 'where checkpoints and the report go (default: runs/<model>)' },
     ...RUN_FLAGS,
     { name: 'data-dir', value: 'DIR', help: 'folder with the IDX files, or CIFAR-10\'s binary batches (default: the bundled MNIST); a classes.txt there names the classes' },
+    { name: 'diagnostics', help: 'gradient-flow diagnostics per layer and epoch (diagnostics.html in --out)' },
+    { name: 'diagnostics-every', value: 'N', default: 10, help: 'sample the diagnostics every N steps' },
     BACKEND_FLAG,
   ],
   examples: [
     'zerograd train --model cnn --epochs 5 --out runs/cnn',
     'zerograd train --model mlp --epochs 1 --limit 2000 --test-limit 1000 --json',
     'zerograd train --out runs/cnn --epochs 8 --resume',
+    'zerograd train --model cnn --epochs 1 --diagnostics --out runs/diag',
     'zerograd train --data-dir /usr/share/datasets/fashion-mnist --out runs/fashion',
     'zerograd train --data-dir ~/cifar-10-batches-bin --out runs/cifar   (cifar-cnn on 32×32 colour images)',
   ],
@@ -110,7 +116,14 @@ async function run(args: Args): Promise<number> {
     + `testing on ${data.test.count}: ${plural(Math.ceil(data.train.count / c.batchSize), 'step')} per epoch`);
 
   let last: ClassifyTask | null = null;
-  const result = await runWithInterrupts(args, (hooks) => fit(() => (last = new ClassifyTask({ ...c }, data)), {
+  const diagnostics = args.flag('diagnostics');
+  const every = args.number('diagnostics-every', { integer: true, min: 1 })!;
+  let diag: EpochDiagnostics | null = null;
+  const makeTask = () => {
+    last = new ClassifyTask({ ...c }, data);
+    return diagnostics ? withDiagnostics(last, { every, onEpoch: (d) => { diag = d; say(`diagnostics, epoch ${d.epoch}: ${d.verdict}`); } }) : last;
+  };
+  const result = await runWithInterrupts(args, (hooks) => fit(makeTask, {
     out, epochs: c.epochs, seed: c.seed, resume, overwrite: args.flag('overwrite'), hooks: {
       ...hooks,
       onStart: (i) => { if (i.resumed) say(`continuing from epoch ${i.startEpoch + 1}${i.startStep ? `, step ${i.startStep + 1}` : ''}`); },
@@ -129,6 +142,7 @@ async function run(args: Args): Promise<number> {
   const figures = {
     test_accuracy: test?.accuracy ?? lastEpoch?.test_accuracy, test_loss: test?.loss ?? lastEpoch?.test_loss, epochs: result.history.length,
     seconds: result.seconds, samples_per_second: result.samplesPerSecond, backend, checkpoint, dataset: data.info.name,
+    ...(diag ? { diagnostics: { report: join(out, 'diagnostics.html'), verdict: (diag as EpochDiagnostics).verdict, findings: (diag as EpochDiagnostics).findings.map((f) => ({ layer: f.layer, problem: f.problem, message: f.message })) } } : {}),
   };
   if (lastEpoch) {
     say(`test accuracy ${percent(figures.test_accuracy!)} (loss ${formatMetric('loss', figures.test_loss!)}) after ${plural(figures.epochs, 'epoch')}, `

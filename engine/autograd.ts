@@ -9,9 +9,10 @@
 // written directly with backend kernels, so the ops can all depend on it without a cycle.
 
 import type { Backend } from './backend/backend.js';
+import { profiling } from './profiler.js';
 import { keep, tidy } from './scope.js';
 import { broadcastStrides, fmt, sameShape, type Shape } from './shape.js';
-import { Tensor } from './tensor.js';
+import { Tensor, type GradNode } from './tensor.js';
 
 let gradEnabled = true;
 
@@ -30,6 +31,7 @@ export function enableGrad<T>(fn: () => T): T { return withGradMode(true, fn); }
 /** Attach an op's backward to its output when any input requires grad. */
 export function record(name: string, inputs: readonly Tensor[], out: Tensor,
   backward: (grad: Tensor) => readonly (Tensor | null)[]): Tensor {
+  if (profiling) profiling.op(name);
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.node = { name, inputs, backward };
@@ -44,6 +46,7 @@ export function record(name: string, inputs: readonly Tensor[], out: Tensor,
 /** Mark the output of an op that has no gradient (argmax, comparisons, casts to int): if an
  *  input needed one, a later backward() through here says which op stopped it. */
 export function recordNonDifferentiable(name: string, inputs: readonly Tensor[], out: Tensor): Tensor {
+  if (profiling) profiling.op(name);
   if (gradEnabled) {
     const blocked = inputs.find((t) => t.requiresGrad || t.blockedBy);
     if (blocked) out.blockedBy = blocked.blockedBy ?? name;
@@ -107,25 +110,31 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-function topoOrder(root: Tensor): Tensor[] {
+/** Every tensor reachable from `roots` through the recorded ops' inputs (those `follow` accepts),
+ *  each after all of its inputs: a post-order walk, iterative so a long chain of ops cannot
+ *  overflow the stack. Reversed, the order backward() visits them in. */
+export function postOrder(roots: readonly Tensor[], follow: (t: Tensor) => boolean = () => true): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
-  const stack: [Tensor, number][] = [[root, 0]];
-  seen.add(root);
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const [t, i] = top;
-    const inputs = t.node?.inputs ?? [];
-    if (i < inputs.length) {
-      top[1]++;
-      const next = inputs[i];
-      if (next.requiresGrad && !seen.has(next)) { seen.add(next); stack.push([next, 0]); }
-    } else {
-      stack.pop();
-      order.push(t);
+  for (const root of roots) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    const stack: [Tensor, number][] = [[root, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const [t, i] = top;
+      const inputs = t.node?.inputs ?? [];
+      if (i < inputs.length) {
+        top[1]++;
+        const next = inputs[i];
+        if (follow(next) && !seen.has(next)) { seen.add(next); stack.push([next, 0]); }
+      } else {
+        stack.pop();
+        order.push(t);
+      }
     }
   }
-  return order.reverse();
+  return order;
 }
 
 /** Compute d(root)/d(leaf) for every leaf that requires grad, accumulating into leaf.grad. */
@@ -146,7 +155,7 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
     throw new Error(`backward: gradient has shape ${fmt(gradient.shape)} but the output has shape ${fmt(root.shape)}`);
   }
 
-  const order = topoOrder(root);
+  const order = postOrder([root], (t) => t.requiresGrad).reverse();
   const grads = new Map<Tensor, Tensor>();
   // Every gradient tensor in the map is a distinct object, so each can be disposed on its own;
   // a gradient returned twice (add's backward passes g to both inputs) is aliased, not shared.
@@ -163,52 +172,68 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
     return o;
   };
 
+  // A running profile attributes the kernels of each step below to the op whose backward it is
+  // (a leaf's accumulation to 'AccumulateGrad', the seed gradient to 'backward()').
+  const prof = profiling;
+  const step = (t: Tensor): void => {
+    const g = grads.get(t);
+    if (!g) return;
+    grads.delete(t);
+    const node = t.node;
+    prof?.enter(node ? node.name : 'AccumulateGrad');
+    try {
+      if (node) backwardThrough(t, node, g);
+      // A leaf: accumulate into .grad, which outlives any tidy() scope.
+      else if (t.grad) {
+        const sum = accumulate(t.grad, g);
+        // Under createGraph both are inputs of the recorded sum: disposing them would cut the graph.
+        if (!opts.createGraph) { t.grad.dispose(); g.dispose(); }
+        t.grad = keep(sum);
+      } else {
+        t.grad = keep(g);
+      }
+    } finally {
+      prof?.exit();
+    }
+  };
+
+  const backwardThrough = (t: Tensor, node: GradNode, g: Tensor): void => {
+    // Temporaries made inside a backward closure die with it, unless the graph is being recorded.
+    const inGrads = opts.createGraph ? node.backward(g) : tidy(() => [...node.backward(g)]);
+    // Gradients the closure returned that were summed down or added in: freed once every input
+    // has had its share (the closure may return one tensor for two inputs).
+    const spent: Tensor[] = [];
+    node.inputs.forEach((input, i) => {
+      const raw = inGrads[i];
+      if (!input.requiresGrad || !raw) return;
+      const gi = trySumTo(raw, input.shape);
+      if (!gi) {
+        throw new Error(`internal: ${node.name} backward gave a gradient of shape ${fmt(raw.shape)} for an input of shape ${fmt(input.shape)}, which does not broadcast to it`);
+      }
+      if (gi !== raw) spent.push(raw);
+      const prev = grads.get(input);
+      if (prev) {
+        grads.set(input, own(accumulate(prev, gi)));
+        // Under createGraph, prev and gi are inputs of the recorded sum: disposing them would cut the graph.
+        if (!opts.createGraph) { prev.dispose(); spent.push(gi); }
+      } else {
+        grads.set(input, own(gi));
+      }
+    });
+    if (!opts.createGraph) for (const s of spent) if (!owned.has(s)) s.dispose();
+    if (!opts.createGraph) g.dispose();
+    // As in PyTorch, retainGraph defaults to createGraph: the new graph refers to the old one.
+    if (!(opts.retainGraph ?? opts.createGraph)) { t.node = null; t.graphFreed = true; }
+  };
+
   withGradMode(!!opts.createGraph, () => {
     const ones = () => Tensor.fromStorage(root.backend.fill(root.size, 1, root.dtype), root.shape, root.dtype, root.backend);
-    grads.set(root, own(gradient ? alias(gradient) : ones()));
-    for (const t of order) {
-      const g = grads.get(t);
-      if (!g) continue;
-      grads.delete(t);
-      const node = t.node;
-      if (!node) {
-        // A leaf: accumulate into .grad, which outlives any tidy() scope.
-        if (t.grad) {
-          const sum = accumulate(t.grad, g);
-          // Under createGraph both are inputs of the recorded sum: disposing them would cut the graph.
-          if (!opts.createGraph) { t.grad.dispose(); g.dispose(); }
-          t.grad = keep(sum);
-        } else {
-          t.grad = keep(g);
-        }
-        continue;
-      }
-      // Temporaries made inside a backward closure die with it, unless the graph is being recorded.
-      const inGrads = opts.createGraph ? node.backward(g) : tidy(() => [...node.backward(g)]);
-      // Gradients the closure returned that were summed down or added in: freed once every input
-      // has had its share (the closure may return one tensor for two inputs).
-      const spent: Tensor[] = [];
-      node.inputs.forEach((input, i) => {
-        const raw = inGrads[i];
-        if (!input.requiresGrad || !raw) return;
-        const gi = trySumTo(raw, input.shape);
-        if (!gi) {
-          throw new Error(`internal: ${node.name} backward gave a gradient of shape ${fmt(raw.shape)} for an input of shape ${fmt(input.shape)}, which does not broadcast to it`);
-        }
-        if (gi !== raw) spent.push(raw);
-        const prev = grads.get(input);
-        if (prev) {
-          grads.set(input, own(accumulate(prev, gi)));
-          // Under createGraph, prev and gi are inputs of the recorded sum: disposing them would cut the graph.
-          if (!opts.createGraph) { prev.dispose(); spent.push(gi); }
-        } else {
-          grads.set(input, own(gi));
-        }
-      });
-      if (!opts.createGraph) for (const s of spent) if (!owned.has(s)) s.dispose();
-      if (!opts.createGraph) g.dispose();
-      // As in PyTorch, retainGraph defaults to createGraph: the new graph refers to the old one.
-      if (!(opts.retainGraph ?? opts.createGraph)) { t.node = null; t.graphFreed = true; }
+    prof?.enter('backward()');
+    try {
+      grads.set(root, own(gradient ? alias(gradient) : ones()));
+    } finally {
+      prof?.exit();
     }
+    for (const t of order) step(t);
   });
 }

@@ -66,6 +66,9 @@ export { noGrad, enableGrad, isGradEnabled, backward, type BackwardOptions } fro
 export { tidy, keep } from './scope.js';
 export { manualSeed, Generator, defaultGenerator } from './random.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
+export { profile, profileTable, type Profile, type ProfileRow, type Direction } from './profiler.js';
+export { matmulFlops, convFlops } from './flops.js';
+export { autogradGraph, toDot, toMermaid, type AutogradGraph, type GraphNode, type GraphOptions, type TensorNames } from './graph.js';
 export { sizeOf, fmt as formatShape } from './shape.js';
 export * from './ops/creation.js';
 export * from './ops/elementwise.js';

@@ -1,6 +1,6 @@
 // zerograd's neural-network library: modules, layers, functional ops, initialisers, optimisers, schedules, summary, safetensors and model cards.
 
-export { Module, Parameter, isParameter, type StateDict, type AnyModule, type LoadOptions, type LoadResult } from './module.js';
+export { Module, Parameter, isParameter, type StateDict, type AnyModule, type LoadOptions, type LoadResult, type ForwardHook, type HookHandle } from './module.js';
 export { Sequential } from './sequential.js';
 export { ModuleList } from './module-list.js';
 export { Linear, type LinearOptions } from './linear.js';

@@ -4,6 +4,7 @@
 import { keep, noGrad, type Tensor } from '../engine/index.js';
 
 const parameters = new WeakSet<Tensor>();
+const HOOKS = Symbol('forwardHooks');
 
 /** PyTorch's nn.Parameter: marks a tensor as a learnable weight (requiresGrad, kept out of every
  *  tidy() scope so a training step never frees it). Returns the same tensor. */
@@ -20,6 +21,12 @@ export function isParameter(t: unknown): t is Tensor {
 
 /** A state_dict: every parameter and buffer by its dotted path ('conv1.weight', 'bn.running_mean'). */
 export type StateDict = Map<string, Tensor>;
+
+/** Called after a module's forward with its inputs and output (PyTorch's forward hook). */
+export type ForwardHook = (module: AnyModule, inputs: unknown[], output: unknown) => void;
+
+/** What registerForwardHook returns: remove() takes the hook off again. */
+export interface HookHandle { remove(): void }
 
 /** What loadStateDict found: keys the model has that the state lacks, and keys the state has that the model lacks. */
 export interface LoadResult { missing: string[]; unexpected: string[] }
@@ -140,6 +147,39 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Free every parameter and buffer. */
   dispose(): void {
     for (const t of this.stateDict().values()) t.dispose();
+  }
+
+  /**
+   * Call `hook(module, inputs, output)` after every forward of this module (PyTorch's
+   * register_forward_hook): what a diagnostic needs to see each layer's activations without the
+   * model's code changing. Callers call forward() directly, so the hooks live in a forward
+   * installed on this instance (not enumerable, so never a child or parameter), removed with the
+   * last hook.
+   */
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    const self = this as unknown as { forward: (...a: unknown[]) => unknown; [HOOKS]?: ForwardHook[] };
+    let hooks = self[HOOKS];
+    if (!hooks) {
+      const inner = self.forward;
+      const list: ForwardHook[] = (hooks = []);
+      Object.defineProperty(this, HOOKS, { value: list, configurable: true });
+      Object.defineProperty(this, 'forward', {
+        configurable: true, writable: true,
+        value: (...inputs: unknown[]) => {
+          const out = inner.apply(this, inputs);
+          for (const h of [...list]) h(this as AnyModule, inputs, out);
+          return out;
+        },
+      });
+    }
+    hooks.push(hook);
+    return {
+      remove: () => {
+        const i = hooks!.indexOf(hook);
+        if (i >= 0) hooks!.splice(i, 1);
+        if (!hooks!.length && self[HOOKS] === hooks) { delete self[HOOKS]; delete (self as { forward?: unknown }).forward; }
+      },
+    };
   }
 
   /** The short name shown in summaries and errors. */

@@ -29,7 +29,7 @@ let evaluation: ReturnType<typeof zerograd>;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'zerograd-analyze-'));
   data = zerograd(['analyze', '--out', join(dir, 'data'), '--limit', '2000', '--pca-samples', '1000', '--probe-train', '2000']);
-  const train = zerograd(['train', '--model', 'cnn-small', '--limit', '3000', '--epochs', '1', '--backend', 'cpu', '--out', join(dir, 'run')]);
+  const train = zerograd(['train', '--model', 'cnn-small', '--limit', '3000', '--epochs', '1', '--backend', 'cpu', '--diagnostics', '--out', join(dir, 'run')]);
   if (train.status !== 0) throw new Error(`zerograd train failed (${train.status}): ${train.stderr}`);
   model = zerograd(['analyze', '--out', join(dir, 'model'), '--checkpoint', train.json.checkpoint, '--limit', '2000', '--test-limit', String(TEST_LIMIT),
     '--pca-samples', '500', '--probe-train', '1000', '--loss-scan', '2000']);
@@ -103,6 +103,12 @@ describe('zerograd analyze --checkpoint', () => {
     for (const f of ['saliency', 'first-layer-filters', 'first-layer-maps']) expect(existsSync(join(dir, 'model', 'img', `${f}.png`))).toBe(true);
     const html = readFileSync(model.json.report, 'utf8');
     for (const id of ['model-performance', 'model-mistakes', 'model-inside', 'model-label-noise']) expect(html).toContain(`id="${id}"`);
+  });
+
+  it('shows the gradient-flow diagnostics the run was trained with', () => {
+    const html = readFileSync(model.json.report, 'utf8');
+    expect(model.json.diagnostics_verdict).toMatch(/^(healthy|unhealthy): /);
+    expect(html).toMatch(/id="diagnostics"[\s\S]*epoch 1 \(5 sampled steps\): (healthy|unhealthy)[\s\S]*<code>fc1<\/code>[\s\S]*Update-to-weight ratio/);
   });
 });
 

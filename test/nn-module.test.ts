@@ -81,4 +81,23 @@ describe('Module', () => {
     expect(() => partial.loadStateDict(whole.stateDict(), { prefix: 'backbone.' })).toThrow(/missing extra.weight, extra.bias/);
     expect(backbone.loadStateDict(whole.stateDict(), { strict: false }).unexpected).toEqual(['backbone.fc.weight', 'backbone.fc.bias', 'head.weight', 'head.bias']);
   });
+
+  it('forward hooks see each layer\'s inputs and output, inside a Sequential, until removed', () => {
+    manualSeed(2);
+    const m = new Sequential({ fc: new Linear(3, 2), relu: new ReLU() });
+    const seen: string[] = [];
+    const [, fc] = m.layers()[0];
+    const h1 = fc.registerForwardHook((mod, inputs, out) => seen.push(`${mod.typeName} ${(inputs[0] as { shape: number[] }).shape} -> ${(out as { shape: number[] }).shape}`));
+    const h2 = m.registerForwardHook((_, __, out) => seen.push(`model -> ${(out as { shape: number[] }).shape}`));
+    const y = m.forward(tensor([[1, 2, 3]]));
+    expect(seen).toEqual(['Linear 1,3 -> 1,2', 'model -> 1,2']);
+    // The hooks change nothing the module reports or computes.
+    expect(m.namedChildren().map(([n]) => n)).toEqual(['fc', 'relu']);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(['fc.weight', 'fc.bias']);
+    h1.remove(); h2.remove();
+    const z = m.forward(tensor([[1, 2, 3]]));
+    expect(seen).toHaveLength(2);
+    expect(Object.prototype.hasOwnProperty.call(fc, 'forward')).toBe(false);
+    expect(Array.from(z.dataSync())).toEqual(Array.from(y.dataSync()));
+  });
 });

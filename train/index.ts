@@ -9,3 +9,7 @@ export { saveCheckpoint, loadCheckpoint, readCheckpoint, verifyCheckpoint, readM
 export { historyFiles, defaultCharts, type ChartSpec } from './history.js';
 export { validateLoopState, type LoopState, type EpochRecord } from './state.js';
 export { batches, permutation, mulberry32, shuffleInPlace, uniform, type Rng } from './order.js';
+export { profileSteps, profileChart, type ProfileStepsOptions } from './profile.js';
+export { GradientFlowMonitor, findProblems, verdict, diagnosticsCharts, HEALTH, type DiagnosticsOptions, type DiagnosticsFile, type EpochDiagnostics, type LayerFigures, type Finding, type Problem } from './diagnostics.js';
+export { diagnosticsSection, writeDiagnostics, writeDiagnosticsPage, readDiagnostics } from './diagnostics-report.js';
+export { withDiagnostics } from './diagnostics-task.js';

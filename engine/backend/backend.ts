@@ -52,6 +52,21 @@ export interface SgdHyper {
 
 export interface MemoryInfo { buffers: number; bytes: number }
 
+/** How a backend whose kernels run asynchronously (a GPU) times each one for the profiler. */
+export interface KernelTiming {
+  /** 'timestamp-query', 'per-submit', ...: how, in a word. */
+  readonly method: string;
+  /** One line on what the times include. */
+  readonly note: string;
+  /** From now on time every kernel on its own. */
+  start(): void;
+  /** The kernel about to run is number `id`: its device work is tagged with it. */
+  tag(id: number): void;
+  /** Stop; once the device is idle, the device time in ms of each tagged kernel, or null where the
+   *  host clock's times stand (the kernels were made to finish, or be submitted, within the call). */
+  stop(): Promise<Map<number, number> | null>;
+}
+
 export interface Backend {
   readonly name: 'cpu' | 'webgpu';
 
@@ -120,4 +135,8 @@ export interface Backend {
 
   /** Wait for queued work (GPU); a no-op on the CPU. */
   sync(): Promise<void>;
+
+  /** Per-kernel timing for the profiler, where the host clock alone cannot time a kernel (its
+   *  work runs after the call returns). Absent: the kernels are synchronous. */
+  kernelTiming?(): KernelTiming;
 }

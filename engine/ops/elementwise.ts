@@ -26,6 +26,7 @@ function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
   const like = a instanceof Tensor ? a : (b as Tensor);
   if (!(like instanceof Tensor)) throw new Error(`${op}: at least one operand must be a tensor`);
+  backendOf(op, like);   // the op starts here: a profile counts the scalar's upload as the op's
   const lift = (v: TensorLike): Tensor => {
     if (v instanceof Tensor) return v;
     const dtype: DType = like.dtype === 'int32' && Number.isInteger(v) ? 'int32' : 'float32';

@@ -2,11 +2,14 @@
 
 import type { Backend, DType, Storage } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
+import { profiling } from '../profiler.js';
 import { fmt, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
-/** The backend all inputs live on; a clear error if they differ. */
+/** The backend all inputs live on; a clear error if they differ. Every op calls it before its
+ *  kernels, so it also tells a running profile that an op has started. */
 export function backendOf(op: string, ...ts: Tensor[]): Backend {
+  if (profiling) profiling.opStart();
   const b = ts.length ? ts[0].backend : getBackend();
   for (const t of ts) {
     if (t.backend === b) continue;

@@ -1,8 +1,9 @@
 // The whole analysis: load the dataset (MNIST by default), run every section, write <out>/index.html with its images, return the key figures.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DataError } from '../../io/files.js';
 import { loadSplits } from '../data.js';
+import { diagnosticsSection, readDiagnostics } from '../../train/index.js';
 import { normalise } from '../dataset.js';
 import { ReportFolder } from './assets.js';
 import { type AnalysisData, type SectionContext } from './context.js';
@@ -71,6 +72,12 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const model = await modelSections(ctx, o.checkpoint, o.lossScan ?? DEFAULTS.lossScan);
     model.sections.forEach((s) => sections.push(s));
     stats = { ...stats, ...model.stats };
+    // A run trained with --diagnostics left its gradient-flow figures beside the weights.
+    const diagnostics = readDiagnostics(dirname(resolveCheckpoint(o.checkpoint)));
+    if (diagnostics) {
+      sections.push(diagnosticsSection(diagnostics));
+      stats = { ...stats, diagnostics_verdict: diagnostics.epochs[diagnostics.epochs.length - 1]?.verdict ?? null };
+    }
   }
 
   const seconds = (Date.now() - started) / 1000;

@@ -97,7 +97,9 @@ export async function acquireDevice(): Promise<GpuContext> {
   const { adapter, description } = await findAdapter();
   const requiredLimits: Record<string, number> = {};
   for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
-  const device = await adapter.requestDevice({ requiredLimits });
+  // Timestamp queries, where the adapter has them, let the profiler time each kernel on the GPU.
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   nodeProcess?.once?.('beforeExit', () => device.destroy());
   return { device, adapter, description };
 }

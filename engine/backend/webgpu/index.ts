@@ -3,7 +3,7 @@
 // This file decides shapes, parameters and launch geometry; runtime.ts does the GPU plumbing.
 
 import type {
-  AdamHyper, ArgReduceOp, Backend, BinaryOp, DType, MemoryInfo, ReduceOp, SgdHyper, Storage, TensorInfo, TypedArray, UnaryOp,
+  AdamHyper, ArgReduceOp, Backend, BinaryOp, DType, KernelTiming, MemoryInfo, ReduceOp, SgdHyper, Storage, TensorInfo, TypedArray, UnaryOp,
 } from '../backend.js';
 import type { Conv2dParams, Pool2dParams } from '../../conv-geometry.js';
 import { conv2dOutShape, pool2dOutShape } from '../../conv-geometry.js';
@@ -65,6 +65,20 @@ export class WebGpuBackend implements Backend {
   }
   memory(): MemoryInfo { return this.pool.memory(); }
   sync(): Promise<void> { return this.rt.sync(); }
+
+  kernelTiming(): KernelTiming {
+    const stamps = this.device.features.has('timestamp-query');
+    return {
+      method: stamps ? 'timestamp-query' : 'per-submit',
+      note: stamps
+        ? 'GPU timestamps at the start and end of each dispatch (each in a compute pass of its own); uploads and copies count 0'
+        : 'the adapter has no timestamp queries, so each dispatch is submitted on its own and the host clock times each kernel call up to and including its submit: '
+          + 'the kernel\'s whole time where the driver runs it at submit (llvmpipe does), only its launch cost on a GPU that runs it later',
+      start: () => this.rt.startTiming(stamps),
+      tag: (id) => this.rt.timingTag(id),
+      stop: () => this.rt.stopTiming(),
+    };
+  }
 
   // Outputs made for the kernel being launched: if the launch throws (a disposed operand, a
   // bad shape), they are returned to the pool instead of leaking.

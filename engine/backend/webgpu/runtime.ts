@@ -21,7 +21,7 @@ import type { GpuStorage } from './buffers.js';
 const PRELUDES: Readonly<Record<string, readonly string[]>> = { matmul: ['gemm'], conv: ['gemm'] };
 const UNIFORM_WORDS = 64;
 const MAX_GROUPS = 65535;
-const BUF_MAP_READ = 0x01, BUF_COPY_DST = 0x08, BUF_UNIFORM = 0x40, MAP_READ = 0x01;
+const BUF_MAP_READ = 0x01, BUF_COPY_SRC = 0x04, BUF_COPY_DST = 0x08, BUF_UNIFORM = 0x40, BUF_QUERY_RESOLVE = 0x200, MAP_READ = 0x01;
 
 /** The uniform parameter block, written word by word in the order the shader reads it. */
 export class Uniforms {
@@ -63,6 +63,13 @@ export function grid(count: number): [number, number, number] {
   return [x, Math.max(1, Math.ceil(count / x)), 1];
 }
 
+/** Kernel timing for the profiler: the tag of the kernel being launched, and with timestamp
+ *  queries, the query set and the tag of each dispatch in the open batch (pair i: 2i, 2i+1). */
+interface Timing {
+  tag: number;
+  stamps: { set: GPUQuerySet; tags: number[]; results: Promise<[number, number][]>[] } | null;
+}
+
 const UNIFORM_SLOT = 256;          // bytes per dispatch's parameters: minUniformBufferOffsetAlignment at most 256
 const BATCH = 256;                 // dispatches recorded before a submit is forced (slots in the arena)
 
@@ -84,6 +91,7 @@ export class Runtime {
   private kernels: string[] = [];
   private touched = new Set<GPUBuffer>();
   private staging = new Map<number, GPUBuffer[]>();
+  private timing: Timing | null = null;
 
   constructor(readonly device: GPUDevice) {
     this.arena = device.createBuffer({ size: BATCH * UNIFORM_SLOT, usage: BUF_UNIFORM | BUF_COPY_DST });
@@ -149,6 +157,14 @@ export class Runtime {
       this.track(this.device.popErrorScope(), where);
       this.arenaWords.set(l.params.words, (slot * UNIFORM_SLOT) / 4);
       this.encoder ??= this.device.createCommandEncoder();
+      const stamps = this.timing?.stamps;
+      if (stamps) {
+        // A pass of its own, with the GPU's clock read at its start and end.
+        this.pass?.end();
+        const k = stamps.tags.length;
+        this.pass = this.encoder.beginComputePass({ timestampWrites: { querySet: stamps.set, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 } });
+        stamps.tags.push(this.timing!.tag);
+      }
       this.pass ??= this.encoder.beginComputePass();
       this.pass.setPipeline(pipeline);
       this.pass.setBindGroup(0, bindGroup);
@@ -156,9 +172,58 @@ export class Runtime {
       this.count++;
       this.kernels.push(where);
       for (const b of l.bindings) if (b) this.touched.add(b.buffer);
+      if (stamps) { this.pass.end(); this.pass = null; }
     } catch (e) {
       throw new Error(`webgpu: ${where}: ${(e as Error).message}`);
     }
+    // Without timestamps, each dispatch is submitted at once, so the host clock around a kernel
+    // call includes its submit.
+    if (this.timing && !this.timing.stamps) this.flush();
+  }
+
+  /** Start timing kernels for the profiler: with GPU timestamps (the device has 'timestamp-query'),
+   *  else by submitting every dispatch on its own. */
+  startTiming(timestamps: boolean): void {
+    this.flush();
+    const set = timestamps ? this.device.createQuerySet({ type: 'timestamp', count: 2 * BATCH }) : null;
+    this.timing = { tag: -1, stamps: set ? { set, tags: [], results: [] } : null };
+  }
+
+  /** The kernel about to be launched (its dispatches carry this tag). */
+  timingTag(tag: number): void { if (this.timing) this.timing.tag = tag; }
+
+  /** Stop timing; with timestamps, the GPU time in ms of each tag's dispatches, once they ran. */
+  async stopTiming(): Promise<Map<number, number> | null> {
+    this.flush();
+    const stamps = this.timing?.stamps;
+    this.timing = null;
+    if (!stamps) return null;
+    const byTag = new Map<number, number>();
+    for (const pairs of await Promise.all(stamps.results)) for (const [tag, ms] of pairs) byTag.set(tag, (byTag.get(tag) ?? 0) + ms);
+    stamps.set.destroy();
+    await this.check();
+    return byTag;
+  }
+
+  /** Resolve the open batch's timestamps into a buffer read back after the submit. */
+  private resolveStamps(encoder: GPUCommandEncoder): (() => void) | null {
+    const stamps = this.timing?.stamps;
+    if (!stamps || !stamps.tags.length) return null;
+    const tags = stamps.tags, n = tags.length;
+    stamps.tags = [];
+    const resolved = this.device.createBuffer({ size: 16 * n, usage: BUF_QUERY_RESOLVE | BUF_COPY_SRC });
+    const readback = this.device.createBuffer({ size: 16 * n, usage: BUF_MAP_READ | BUF_COPY_DST });
+    encoder.resolveQuerySet(stamps.set, 0, 2 * n, resolved, 0);
+    encoder.copyBufferToBuffer(resolved, 0, readback, 0, 16 * n);
+    return () => {
+      stamps.results.push(readback.mapAsync(MAP_READ).then(() => {
+        const t = new BigUint64Array(readback.getMappedRange().slice(0));
+        readback.unmap();
+        readback.destroy();
+        resolved.destroy();
+        return tags.map((tag, i): [number, number] => [tag, Number(t[2 * i + 1] - t[2 * i]) / 1e6]);
+      }));
+    };
   }
 
   /** Record a buffer-to-buffer copy into the open batch, in order with its dispatches (it sees
@@ -186,6 +251,7 @@ export class Runtime {
     if (!this.encoder && !extra) return;
     const encoder = this.encoder ?? this.device.createCommandEncoder();
     this.pass?.end();
+    const afterSubmit = this.resolveStamps(encoder);
     extra?.(encoder);
     const n = this.count, k = this.kernels.length;   // dispatches (one uniform slot each); with copies
     const kernels = this.kernels;
@@ -193,6 +259,7 @@ export class Runtime {
     this.device.pushErrorScope('validation');
     if (n > 0) this.device.queue.writeBuffer(this.arena, 0, this.arenaWords.buffer, 0, n * UNIFORM_SLOT);
     this.device.queue.submit([encoder.finish()]);
+    afterSubmit?.();
     const context = k === 0 ? 'a readback copy' : k === 1 ? kernels[0] : `a batch of ${k} commands (${kernels[0]} ... ${kernels[k - 1]})`;
     this.track(this.device.popErrorScope(), context);
   }
