@@ -22,7 +22,7 @@ export interface Row { name: string; ms_per_step: number; samples_per_second: nu
 const BATCH = 64;
 
 /** Median of `iterations` timed calls after `warmup` untimed ones, in ms. */
-async function medianMs(step: () => unknown, warmup: number, iterations: number): Promise<number> {
+export async function medianMs(step: () => unknown, warmup: number, iterations: number): Promise<number> {
   for (let i = 0; i < warmup; i++) await step();
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {

@@ -47,6 +47,9 @@ export interface Task {
   readonly schedulers?: Record<string, LRScheduler>;
   /** Generators the task draws from (augmentation, latents): their states are checkpointed. */
   readonly generators?: Record<string, Generator>;
+  /** The epoch's batches, drawn from `seed` alone (bucketing by length, say); there must be
+   *  ceil(size / batchSize) of them. Default: a seeded shuffle cut into batches of batchSize. */
+  batchOrder?(seed: number): Int32Array[];
   /** One optimisation step on the items at `batch`; runs inside a tidy() the loop opens. */
   step(batch: Int32Array, ctx: StepContext): Metrics;
   /** After each epoch: held-out figures, keyed as they go into the history ('test_accuracy'). */
@@ -214,7 +217,9 @@ export async function runLoop(makeTask: () => Task, o: LoopOptions, store?: RunS
   for (const m of Object.values(task.modules)) m.train();
   try {
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
-      const order = [...batches(task.size, task.batchSize, { seed: epochSeed(st.seed, epoch) })];
+      const seed = epochSeed(st.seed, epoch);
+      const order = task.batchOrder ? task.batchOrder(seed) : [...batches(task.size, task.batchSize, { seed })];
+      if (order.length !== stepsPerEpoch) throw new Error(`${task.name}: batchOrder gave ${order.length} batches, not ceil(${task.size} / ${task.batchSize}) = ${stepsPerEpoch}`);
       const p0 = startStep ? st.partial : { sums: {}, seen: 0, seconds: 0 };
       // Running sums of metric × samples: tensors stay on the device between reads. An interrupted
       // epoch's sums go back on the device, so they go on adding up in the same float32 order.

@@ -8,7 +8,7 @@ export {
 export { saveCheckpoint, loadCheckpoint, readCheckpoint, verifyCheckpoint, readManifest, cleanLeftovers, loadModuleFile, runIn, removeRun, MANIFEST, GENERATIONS, OPTIMIZER_FILE, STATE_FILE, type Manifest, type SavePoint } from './checkpoint.js';
 export { historyFiles, defaultCharts, type ChartSpec } from './history.js';
 export { validateLoopState, type LoopState, type EpochRecord } from './state.js';
-export { batches, permutation, mulberry32, shuffleInPlace, uniform, type Rng } from './order.js';
+export { batches, bucketedBatches, permutation, mulberry32, shuffleInPlace, uniform, type Rng } from './order.js';
 export { profileSteps, profileChart, type ProfileStepsOptions } from './profile.js';
 export { GradientFlowMonitor, findProblems, verdict, diagnosticsCharts, HEALTH, type DiagnosticsOptions, type DiagnosticsFile, type EpochDiagnostics, type LayerFigures, type Finding, type Problem } from './diagnostics.js';
 export { diagnosticsSection, writeDiagnostics, writeDiagnosticsPage, readDiagnostics } from './diagnostics-report.js';

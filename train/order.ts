@@ -47,3 +47,22 @@ export function* batches(
   if (shuffle) shuffleInPlace(order, mulberry32(seed));
   for (let start = 0; start < order.length; start += batchSize) yield order.slice(start, start + batchSize);
 }
+
+/**
+ * Batches of items of similar length (less padding), still in a seeded random order: the items are
+ * shuffled, cut into pools of `poolBatches` batches, each pool sorted by length and cut into
+ * batches, and the batches shuffled. There are always ceil(n / batchSize) of them, as batches() gives.
+ */
+export function bucketedBatches(lengths: ArrayLike<number>, batchSize: number, seed: number, poolBatches = 50): Int32Array[] {
+  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError(`bucketedBatches: batchSize must be a positive integer, got ${batchSize}`);
+  const rng = mulberry32(seed);
+  const order = shuffleInPlace(Int32Array.from({ length: lengths.length }, (_, i) => i), rng);
+  const pool = batchSize * poolBatches;
+  const out: Int32Array[] = [];
+  for (let start = 0; start < order.length; start += pool) {
+    const chunk = order.slice(start, start + pool).sort((a, b) => lengths[a] - lengths[b] || a - b);
+    for (let b = 0; b < chunk.length; b += batchSize) out.push(chunk.slice(b, b + batchSize));
+  }
+  const perm = shuffleInPlace(Int32Array.from({ length: out.length }, (_, i) => i), rng);
+  return Array.from(perm, (i) => out[i]);
+}

@@ -220,7 +220,7 @@ export function scatterPlot(
 
 /** A matrix as coloured cells with the number written in each, e.g. a confusion matrix (rows true, columns predicted). */
 export function matrixHeatmap(
-  data: { matrix: number[][]; rowLabels?: string[]; colLabels?: string[]; map?: ColorMapName },
+  data: { matrix: number[][]; rowLabels?: string[]; colLabels?: string[]; map?: ColorMapName; showValues?: boolean },
   o: ChartOptions = {},
 ): string {
   const { matrix, map = 'viridis' } = data;
@@ -236,7 +236,7 @@ export function matrixHeatmap(
       const rgb = colorAt(map, normaliseTo(v, range));
       const ink = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] < 128 ? 'white' : 'black';
       body.push(`<rect x="${r(cx)}" y="${r(cy)}" width="${r(cell)}" height="${r(cell)}" fill="${toHex(rgb)}"/>`);
-      body.push(text(cx + cell / 2, cy + cell / 2 + 4, formatNumber(v), `text-anchor="middle" fill="${ink}" font-size="${Math.max(7, Math.min(12, cell / 3)).toFixed(0)}"`));
+      if (data.showValues !== false) body.push(text(cx + cell / 2, cy + cell / 2 + 4, formatNumber(v), `text-anchor="middle" fill="${ink}" font-size="${Math.max(7, Math.min(12, cell / 3)).toFixed(0)}"`));
     }),
   );
   const rowLabels = data.rowLabels ?? matrix.map((_, i) => String(i));
@@ -245,4 +245,13 @@ export function matrixHeatmap(
   colLabels.forEach((s, j) => body.push(text(f.left + (j + 0.5) * cell, f.top + nRows * cell + 16, s, 'text-anchor="middle"')));
   const g = { ...f, right: f.left + nCols * cell, bottom: f.top + nRows * cell + 20 };
   return svgDocument(f, [...body, ...labels(g, o)]);
+}
+
+/** SVG documents of one size tiled `cols` across in one document (each keeps its own coordinates). */
+export function svgGrid(docs: string[], cols: number, width: number, height: number, gap = 8): string {
+  if (!docs.length) throw new RangeError('svgGrid: no panels');
+  const rows = Math.ceil(docs.length / cols);
+  const W = cols * (width + gap) - gap, H = rows * (height + gap) - gap;
+  const panels = docs.map((d, k) => d.replace(/^<svg /, `<svg x="${(k % cols) * (width + gap)}" y="${Math.floor(k / cols) * (height + gap)}" `));
+  return [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`, `<rect width="${W}" height="${H}" fill="white"/>`, ...panels, '</svg>'].join('\n');
 }

@@ -3,7 +3,7 @@
 // shape, which backward() sums down to each input's shape.
 
 import type { BinaryOp, DType, UnaryOp } from '../backend/backend.js';
-import { record, recordNonDifferentiable } from '../autograd.js';
+import { record, recordNonDifferentiable, trySumTo } from '../autograd.js';
 import { broadcastShapes, fmt, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { full } from './creation.js';
@@ -184,7 +184,9 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
   if (typeof b === 'number' && a instanceof Tensor && a.dtype === 'float32') return affine(a, 1, -b);
   if (typeof a === 'number' && b instanceof Tensor && b.dtype === 'float32') return affine(b, -1, a);
   const [x, y] = operands('sub', a, b);
-  return record('sub', [x, y], binaryKernel('sub', x, y), (g) => [g, neg(g)]);
+  // y's gradient is negated after it is summed down to y's shape: a broadcast y (layerNorm's mean)
+  // then costs a pass over its own few elements, not over the output's.
+  return record('sub', [x, y], binaryKernel('sub', x, y), (g) => [g, y.requiresGrad ? neg(trySumTo(g, y.shape)!) : null]);
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
