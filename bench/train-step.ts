@@ -1,8 +1,11 @@
 // One full training step of the `cnn` model at batch 64 (forward, cross-entropy, backward, Adam)
 // on our CPU backend, beside TensorFlow.js's `wasm` backend training the same architecture
-// (tf.sequential, Adam 1e-3, one optimizer.minimize per step), in one process. Figures are samples/s from the
-// median step time; the ratio is ours / tfjs-wasm.
-//   npx tsx bench/train-step.ts [--quick] [--ours-only]
+// (tf.sequential, Adam 1e-3, one optimizer.minimize per step), in one process, and PyTorch
+// (bench/torch.ts, a python3 subprocess, same model, batch, optimiser, on as many threads as ours)
+// when it is installed. Ours and PyTorch's run in interleaved rounds (PyTorch, then ours, and again),
+// so that a busy machine slows both alike; each round is printed, and the figure is the median of
+// the rounds' medians. Ratios are theirs' time / ours (above 1: we are faster).
+//   npx tsx bench/train-step.ts [--quick] [--ours-only] [--rounds N]
 //
 // tfjs-wasm has no Conv2DBackpropFilter kernel: the stand-in from bench/cpu-kernels.ts is
 // registered first, so that row is marked "(stand-in)" there too.
@@ -16,13 +19,25 @@ import { crossEntropy, Adam } from '../nn/index.js';
 import { buildModel as build } from '../models/index.js';
 import type { Module } from '../nn/index.js';
 import { registerWasmBackpropFilter, type BenchOptions } from './cpu-kernels.js';
+import { TorchStep, TORCH_HINT } from './torch.js';
+import { wasmKernels } from '../engine/backend/cpu/threads.js';
 
-export interface Row { name: string; ms_per_step: number; samples_per_second: number; ratio_vs_wasm?: number }
+export interface Row {
+  name: string;
+  /** Median over the rounds of each round's median step; null where the peer could not run. */
+  ms_per_step: number | null; samples_per_second: number | null;
+  /** Each interleaved round's median step, in ms. */
+  rounds_ms?: number[];
+  ratio_vs_wasm?: number;
+  /** PyTorch's ms per step / ours: above 1 we are faster. */
+  ratio_vs_torch?: number;
+  note?: string;
+}
 
 const BATCH = 64;
 
-/** Median of `iterations` timed calls after `warmup` untimed ones, in ms. */
-export async function medianMs(step: () => unknown, warmup: number, iterations: number): Promise<number> {
+/** The time of each of `iterations` calls after `warmup` untimed ones, in ms. */
+export async function timesMs(step: () => unknown, warmup: number, iterations: number): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await step();
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
@@ -30,8 +45,18 @@ export async function medianMs(step: () => unknown, warmup: number, iterations: 
     await step();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times;
+}
+
+export function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** Median of `iterations` timed calls after `warmup` untimed ones, in ms. */
+export async function medianMs(step: () => unknown, warmup: number, iterations: number): Promise<number> {
+  return median(await timesMs(step, warmup, iterations));
 }
 
 /** Our step, exactly as mnist/train.ts runs it (one tidy per step). */
@@ -81,29 +106,70 @@ async function tfjsStep(): Promise<() => void> {
   });
 }
 
-export async function runTrainStepBench(opts: BenchOptions & { oursOnly?: boolean }): Promise<Row[]> {
-  const [warmup, iterations] = opts.quick ? [3, 10] : [5, 30];
-  const row = (name: string, ms: number): Row => ({ name, ms_per_step: ms, samples_per_second: (BATCH * 1000) / ms });
+export interface TrainBenchOptions extends BenchOptions {
+  oursOnly?: boolean;
+  /** Interleaved rounds of ours and PyTorch's (default 3 quick, else 5). */
+  rounds?: number;
+  /** Called after each round with a line that gives it. */
+  onRound?: (line: string) => void;
+}
+
+export async function runTrainStepBench(opts: TrainBenchOptions): Promise<Row[]> {
+  const [warmup, iterations] = opts.quick ? [3, 10] : [5, 20];
+  const rounds = opts.rounds ?? (opts.quick ? 3 : 5);
+  const row = (name: string, ms: number, roundsMs?: number[]): Row =>
+    ({ name, ms_per_step: ms, samples_per_second: (BATCH * 1000) / ms, ...(roundsMs ? { rounds_ms: roundsMs } : {}) });
   const before = memory();
-  const total = opts.oursOnly ? 1 : 2;
-  opts.onProgress?.(0, total, 'zerograd cpu');
-  const ours = row('zerograd cpu (wasm SIMD, 2 threads)', await medianMs(oursStep(), warmup, iterations));
+  const total = opts.oursOnly ? rounds : rounds + 1;
+  const step = oursStep();
+  await timesMs(step, 1, 0); // starts the worker threads, so that the count below is the real one
+  const threads = wasmKernels().threads;
+  const torch = opts.oursOnly ? null : await TorchStep.start(threads);
+  const oursRounds: number[] = [], torchRounds: number[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      opts.onProgress?.(r, total, `round ${r + 1}/${rounds}${torch ? ', PyTorch and ours' : ''}`);
+      if (torch) torchRounds.push(median(await torch.round(warmup, iterations)));
+      oursRounds.push(await medianMs(step, warmup, iterations));
+      const fmtMs = (v: number) => `${v.toFixed(1)} ms`;
+      opts.onRound?.(`round ${r + 1}/${rounds}: zerograd ${fmtMs(oursRounds[r])}` +
+        (torch ? `, PyTorch ${fmtMs(torchRounds[r])}, PyTorch/ours ${(torchRounds[r] / oursRounds[r]).toFixed(2)}` : ''));
+    }
+  } finally {
+    torch?.close();
+  }
+  const ours = row(`zerograd cpu (wasm SIMD, ${threads} thread${threads > 1 ? 's' : ''})`, median(oursRounds), oursRounds);
   const after = memory();
   if (after.tensors > before.tensors + 64) throw new Error(`train-step bench: ${after.tensors - before.tensors} tensors leaked`);
   if (opts.oursOnly) return [ours];
-  opts.onProgress?.(1, total, 'tfjs wasm');
-  const theirs = row('tfjs wasm (1 thread, conv filter grad stand-in)', await medianMs(await tfjsStep(), warmup, iterations));
-  ours.ratio_vs_wasm = theirs.ms_per_step / ours.ms_per_step;
-  return [ours, theirs];
+  const rows = [ours];
+  if (torch) {
+    const theirs = row(`PyTorch ${torch.version} (${torch.threads} thread${torch.threads > 1 ? 's' : ''})`, median(torchRounds), torchRounds);
+    ours.ratio_vs_torch = theirs.ms_per_step! / ours.ms_per_step!;
+    rows.push(theirs);
+  } else {
+    rows.push({ name: 'PyTorch', ms_per_step: null, samples_per_second: null, note: TORCH_HINT });
+  }
+  opts.onProgress?.(rounds, total, 'tfjs wasm');
+  const tfjs = row('tfjs wasm (1 thread, conv filter grad stand-in)', await medianMs(await tfjsStep(), warmup, iterations));
+  ours.ratio_vs_wasm = tfjs.ms_per_step! / ours.ms_per_step!;
+  rows.push(tfjs);
+  return rows;
 }
 
 export function formatTrainRows(rows: Row[]): string {
   const width = Math.max(...rows.map((r) => r.name.length));
-  const head = `${'step (cnn, batch 64)'.padEnd(width)}  ms/step  samples/s  ours/wasm`;
-  return [head, ...rows.map((r) => `${r.name.padEnd(width)}  ${r.ms_per_step.toFixed(1).padStart(7)}  ${r.samples_per_second.toFixed(0).padStart(9)}  ${(r.ratio_vs_wasm === undefined ? '' : r.ratio_vs_wasm.toFixed(2)).padStart(9)}`)].join('\n');
+  const num = (v: number | null | undefined, digits: number, pad: number) => (v === null || v === undefined ? '' : v.toFixed(digits)).padStart(pad);
+  const head = `${'step (cnn, batch 64)'.padEnd(width)}  ms/step  samples/s  wasm/ours  torch/ours`;
+  return [head, ...rows.map((r) => `${r.name.padEnd(width)}  ${num(r.ms_per_step, 1, 7)}  ${num(r.samples_per_second, 0, 9)}  ${num(r.ratio_vs_wasm, 2, 9)}  ${num(r.ratio_vs_torch, 2, 10)}` +
+    (r.note ? `  ${r.note}` : ''))].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await runTrainStepBench({ quick: process.argv.includes('--quick'), oursOnly: process.argv.includes('--ours-only') });
+  const at = process.argv.indexOf('--rounds');
+  const rows = await runTrainStepBench({
+    quick: process.argv.includes('--quick'), oursOnly: process.argv.includes('--ours-only'),
+    rounds: at > 0 ? Number(process.argv[at + 1]) : undefined, onRound: (line) => console.log(line),
+  });
   console.log(formatTrainRows(rows));
 }

@@ -17,7 +17,8 @@ export const command: Command = {
     '  cpu     matmul 128-1024 and the cnn model\'s two conv2d shapes (forward, input and filter gradients)',
     '          on our CPU backend vs tfjs "cpu" and "wasm" (XNNPACK; its missing Conv2DBackpropFilter is',
     '          supplied as im2col + its own matmul, and marked "stand-in")',
-    '  train   one cnn training step at batch 64 (forward, backward, Adam) in samples/s vs tfjs "wasm"',
+    '  train   one cnn training step at batch 64 (forward, backward, Adam) in samples/s vs tfjs "wasm", and vs',
+    '          PyTorch (a python3 subprocess, same model and threads) in interleaved rounds, each printed',
     '  transformer  causal attention forward and forward+backward at [64,4,10,32] and [8,8,128,64], and one',
     '          training step of the G2P-sized encoder-decoder at batch 64, vs the same written in tfjs ops on "wasm"',
     '  webgpu  our WGSL matmul and conv vs tfjs-backend-webgpu on the same Dawn adapter',
@@ -49,7 +50,7 @@ async function run(args: Args): Promise<number> {
   }
   if (want('train')) {
     const { runTrainStepBench, formatTrainRows } = await import('../bench/train-step.js');
-    const r = await runTrainStepBench({ quick, onProgress: progress('train') });
+    const r = await runTrainStepBench({ quick, onProgress: progress('train'), onRound: (line) => { bar.done(); say(line); } });
     bar.done();
     say('\nTraining step, cnn, batch 64 (samples/s)');
     say(formatTrainRows(r));
