@@ -41,6 +41,18 @@ const webThreads = inWebWorker && web.crossOriginIsolated === true && typeof web
 export const cpuCount: number = nodeOs?.availableParallelism() ?? web.navigator?.hardwareConcurrency ?? 1;
 
 /**
+ * How many threads the CPU kernels should use: $ZEROGRAD_THREADS where it is set (in Node), else
+ * one a core. Throws, naming the variable, on a value that is not a whole number from 1 to 256.
+ */
+export function threadsWanted(): number {
+  const env = (globalThis.process as { env?: Record<string, string | undefined> } | undefined)?.env?.ZEROGRAD_THREADS;
+  if (env === undefined || env === '') return cpuCount;
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`ZEROGRAD_THREADS must be a whole number from 1 to 256, got '${env}'`);
+  return n;
+}
+
+/**
  * Whether this thread may block on Atomics.wait and start workers that share its memory. True in
  * Node (main thread and workers) and in a cross-origin-isolated page's Web Worker; false on a
  * page's main thread, and there we also spawn no workers.

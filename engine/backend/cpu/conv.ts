@@ -135,8 +135,11 @@ export function conv2dBackwardFilter(x: Float32Array, xShape: number[], dy: Floa
   const px = wk.put(x), pdy = wk.put(dy);
   const size = pl.o * pl.ckk;
   // Each thread sums its images into a private dW (zeroed, so every gemm accumulates); then we add them up.
-  const partials = [wk.alloc(size), wk.alloc(size)];
-  for (const pt of partials) wk.view(pt, size).fill(0);
+  const partials: number[] = [];
+  const partial = (t: number) => {
+    if (partials[t] === undefined) { partials[t] = wk.alloc(size); wk.view(partials[t], size).fill(0); }
+    return partials[t];
+  };
   const threads = runUnits(pl, (img, g, col, scratch, t) => {
     const xg = at(px, img, pl.c, g * pl.cg, pl.hw);
     const b = pl.direct ? xg : col;
@@ -145,15 +148,15 @@ export function conv2dBackwardFilter(x: Float32Array, xShape: number[], dy: Floa
       ...(pl.direct ? [] : [patchCommand('im2col', pl.patch, xg, col)]),
       gemmCommand({
         m: pl.og, n: pl.ckk, k: pl.ohw, a: at(pdy, img, pl.o, g * pl.og, pl.ohw), rsA: pl.ohw, csA: 1,
-        b, rsB: 1, csB: pl.ohw, c: partials[t] + 4 * g * pl.og * pl.ckk, ldc: pl.ckk, accumulate: true, scratch,
+        b, rsB: 1, csB: pl.ohw, c: partial(t) + 4 * g * pl.og * pl.ckk, ldc: pl.ckk, accumulate: true, scratch,
       }),
     ];
   });
   const dw = out ?? new Float32Array(size);
   checkLength(op, 'output', dw, wShape);
-  dw.set(wk.view(partials[0], size));
-  if (threads === 2) {
-    const other = wk.view(partials[1], size);
+  dw.set(wk.view(partial(0), size));
+  for (let t = 1; t < threads; t++) {
+    const other = wk.view(partials[t], size);
     for (let i = 0; i < size; i++) dw[i] += other[i];
   }
   wk.reset();

@@ -1,14 +1,20 @@
-// Runs the wasm kernels on both cores. The module is instantiated twice on one shared
-// WebAssembly.Memory: here on the calling thread, and in one worker (wasm/worker.js). In Node the
-// worker starts on the first large job; in a browser's Web Worker it must be started ahead, by
-// awaiting startThreads() (a new worker there boots only once its creator's event loop runs). The memory
-// is also the CPU backend's heap (heap.ts): tensors already live there, so a kernel call passes
-// their addresses; an operand that does not (a plain typed array) is copied into a temporary
-// block, freed when the call ends. A call writes one program of commands per thread, wakes the
-// worker through Atomics, runs its own program, and waits for the worker's. Calls are
-// synchronous, so one set of temporaries and one control block suffice.
+// Runs the wasm kernels on every core. The module is instantiated on one shared
+// WebAssembly.Memory: here on the calling thread, and in each of a pool of workers (wasm/worker.js),
+// one thread a core (os.availableParallelism() in Node, navigator.hardwareConcurrency in a
+// browser) or $ZEROGRAD_THREADS, or setThreads(n). In Node the workers start on the first large
+// job; in a browser's Web Worker they must be started ahead, by awaiting startThreads() (a new
+// worker there boots only once its creator's event loop runs). The memory is also the CPU
+// backend's heap (heap.ts): tensors already live there, so a kernel call passes their addresses;
+// an operand that does not (a plain typed array) is copied into a temporary block, freed when the
+// call ends. A call writes one program of commands per thread, wakes the workers through Atomics
+// (each has its own control block), runs its own program, and waits for theirs. Calls are
+// synchronous, so one set of temporaries suffices.
+//
+// Results do not depend on the thread count: every kernel splits its output (rows, columns,
+// batches, planes), never a sum, so each value is computed by the same instructions in the same
+// order on whichever thread gets it. test/cpu-threads.test.ts checks training losses for 1-3.
 
-import { canBlock, cpuCount, spawnWorker, workerBootsWhileBlocked } from '../../platform.js';
+import { canBlock, spawnWorker, threadsWanted, workerBootsWhileBlocked, type PlatformWorker } from '../../platform.js';
 import { Heap } from './heap.js';
 import { kernelsWasmBase64 } from './wasm/kernels.wasm.js';
 
@@ -59,8 +65,10 @@ export function patchCommand(kind: 'im2col' | 'col2im', g: PatchGeometry, x: num
 const PARALLEL_MIN_FLOPS = 1 << 21;
 /** The same break-even for memory-bound elementwise kernels, in elements (~30 µs of work). */
 export const PARALLEL_MIN_ELEMENTS = 1 << 17;
-/** Slots of the control block shared with the worker. */
+/** Slots of the control block shared with each worker. */
 const SLOTS = { SEQ: 0, DONE: 1, READY: 2, PROG: 3, FAILED: 4 };
+
+interface PoolWorker { worker: PlatformWorker; control: Int32Array }
 
 interface Exports { run(program: number): void; gemmScratchFloats: WebAssembly.Global }
 
@@ -71,8 +79,13 @@ class WasmKernels {
   private readonly module: WebAssembly.Module;
   private readonly exports: Exports;
   // A page that is not cross-origin isolated has no SharedArrayBuffer (and no second thread).
-  private readonly control = new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(64) : new ArrayBuffer(64));
-  private worker: 'none' | 'starting' | 'absent' | 'ready' = cpuCount >= 2 && canBlock ? 'none' : 'absent';
+  private readonly shared = typeof SharedArrayBuffer === 'function';
+  /** The workers that answered; thread t > 0 is workers[t - 1]. */
+  private readonly workers: PoolWorker[] = [];
+  /** Threads wanted in all, the calling one included (null: not yet read from the platform). */
+  private wanted: number | null = null;
+  /** Set once a worker failed to start: we stop trying and run on the threads we have. */
+  private spawnFailed = !canBlock;
   /** Blocks alloc() handed out during the current call: [address, bytes]. */
   private temps: Array<[number, number]> = [];
   /** Each thread's gemm scratch, kept for the life of the process. */
@@ -84,48 +97,68 @@ class WasmKernels {
     this.scratchBytes = this.exports.gemmScratchFloats.value * 4;
   }
 
-  /** How many threads a job of this much work (flops, or see minWork) should use (1 or 2); starts the worker once. */
-  threadsFor(work: number, minWork = PARALLEL_MIN_FLOPS): number {
-    if (work < minWork || this.worker === 'absent') return 1;
-    if (this.worker === 'none' && workerBootsWhileBlocked) this.startWorker();
-    return this.worker === 'ready' ? 2 : 1;
+  private get target(): number {
+    return (this.wanted ??= threadsWanted());
   }
 
-  /** How many threads the kernels run on now (1 or 2). */
-  get threads(): number { return this.worker === 'ready' ? 2 : 1; }
+  private get missing(): number {
+    return this.spawnFailed || !this.shared ? 0 : Math.max(0, this.target - 1 - this.workers.length);
+  }
 
-  /** Start the worker now without blocking (the only way in a browser); resolves to the thread count. */
-  async startThreads(): Promise<number> {
-    if (this.worker !== 'none') return this.threads;
-    // Node boots the worker while we block (and an Atomics.waitAsync alone would not keep its event loop alive).
-    if (workerBootsWhileBlocked) { this.startWorker(); return this.threads; }
-    const w = this.spawn();
-    if (!w) return this.threads;
-    this.worker = 'starting';
-    // Atomics.waitAsync (ES2024) resolves when the worker stores READY; the event loop runs meanwhile.
-    const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
-    const r = waitAsync(this.control, SLOTS.READY, 0, 5_000);
-    this.settle(w, (r.async ? await r.value : r.value) !== 'timed-out');
+  /** How many threads a job of this much work (flops, or see minWork) should use; starts the workers once. */
+  threadsFor(work: number, minWork = PARALLEL_MIN_FLOPS): number {
+    if (work < minWork) return 1;
+    if (this.missing > 0 && workerBootsWhileBlocked) this.startWorkers();
     return this.threads;
   }
 
-  private spawn() {
-    const w = spawnWorker(new URL('./wasm/worker.js', import.meta.url),
-      { module: this.module, memory: this.memory, control: this.control.buffer, slots: SLOTS });
-    if (!w) this.worker = 'absent';
-    w?.unref();
-    return w;
+  /** How many threads the kernels run on now. */
+  get threads(): number { return Math.min(this.target, 1 + this.workers.length); }
+
+  /**
+   * Run on `n` threads from now on (the calling one included): stops workers beyond n - 1, and
+   * the next large job (or startThreads) starts any missing. Returns the count it will use.
+   */
+  setThreads(n: number): number {
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`setThreads: a whole number from 1 to 256, got ${n}`);
+    this.wanted = n;
+    while (this.workers.length > n - 1) this.workers.pop()!.worker.terminate();
+    return n;
   }
 
-  private settle(w: { terminate(): void }, ready: boolean): void {
-    this.worker = ready ? 'ready' : 'absent';
-    if (!ready) w.terminate();
+  /** Start the workers now without blocking (the only way in a browser); resolves to the thread count. */
+  async startThreads(): Promise<number> {
+    // Node boots a worker while we block (and an Atomics.waitAsync alone would not keep its event loop alive).
+    if (workerBootsWhileBlocked) { this.startWorkers(); return this.threads; }
+    // Atomics.waitAsync (ES2024) resolves when a worker stores READY; the event loop runs meanwhile.
+    const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+    const starting = Array.from({ length: this.missing }, () => this.spawn()).filter((w) => w !== null);
+    for (const w of starting) {
+      const r = waitAsync(w.control, SLOTS.READY, 0, 5_000);
+      this.settle(w, (r.async ? await r.value : r.value) !== 'timed-out');
+    }
+    return this.threads;
   }
 
-  private startWorker(): void {
-    const w = this.spawn();
-    // In Node the worker boots on its own thread; a blocked main thread does not delay it.
-    if (w) this.settle(w, Atomics.wait(this.control, SLOTS.READY, 0, 5_000) !== 'timed-out');
+  private spawn(): PoolWorker | null {
+    const control = new Int32Array(new SharedArrayBuffer(64));
+    const worker = spawnWorker(new URL('./wasm/worker.js', import.meta.url),
+      { module: this.module, memory: this.memory, control: control.buffer, slots: SLOTS });
+    if (!worker) { this.spawnFailed = true; return null; }
+    worker.unref();
+    return { worker, control };
+  }
+
+  private settle(w: PoolWorker, ready: boolean): void {
+    if (ready && this.workers.length < this.target - 1) this.workers.push(w);
+    else w.worker.terminate();
+    if (!ready) this.spawnFailed = true;
+  }
+
+  private startWorkers(): void {
+    // In Node a worker boots on its own thread; a blocked main thread does not delay it.
+    const starting = Array.from({ length: this.missing }, () => this.spawn()).filter((w) => w !== null);
+    for (const w of starting) this.settle(w, Atomics.wait(w.control, SLOTS.READY, 0, 5_000) !== 'timed-out');
   }
 
   /** Free every temporary alloc() handed out (each kernel call starts and ends with this). */
@@ -179,7 +212,7 @@ class WasmKernels {
     out.set(out instanceof Int32Array ? new Int32Array(this.memory.buffer, ptr, out.length) : this.view(ptr, out.length));
   }
 
-  /** Runs one program per thread (1 or 2 of them) and returns when all are done. */
+  /** Runs one program per thread (at most `threads` of them) and returns when all are done. */
   execute(programs: Command[][]): void {
     const ptrs = programs.map((cmds) => {
       const ptr = this.alloc(16 * (cmds.length + 1));
@@ -188,22 +221,22 @@ class WasmKernels {
       ints[16 * cmds.length] = 0;
       return ptr;
     });
-    if (ptrs.length > 2 || (ptrs.length === 2 && this.worker !== 'ready')) {
-      throw new Error(`wasm kernels: ${ptrs.length} programs but ${this.worker === 'ready' ? 2 : 1} threads`);
-    }
-    if (ptrs.length === 1) {
-      this.exports.run(ptrs[0]);
-      return;
-    }
-    const c = this.control;
-    Atomics.store(c, SLOTS.PROG, ptrs[1]);
-    const seq = Atomics.add(c, SLOTS.SEQ, 1) + 1;
-    Atomics.notify(c, SLOTS.SEQ);
-    this.exports.run(ptrs[0]);
-    for (let done = Atomics.load(c, SLOTS.DONE); done !== seq; done = Atomics.load(c, SLOTS.DONE)) {
-      Atomics.wait(c, SLOTS.DONE, done);
-    }
-    if (Atomics.load(c, SLOTS.FAILED) === seq) throw new Error('wasm kernels: the worker thread failed (see stderr)');
+    if (ptrs.length > this.threads) throw new Error(`wasm kernels: ${ptrs.length} programs but ${this.threads} threads`);
+    const seqs = ptrs.slice(1).map((ptr, i) => {
+      const c = this.workers[i].control;
+      Atomics.store(c, SLOTS.PROG, ptr);
+      const seq = Atomics.add(c, SLOTS.SEQ, 1) + 1;
+      Atomics.notify(c, SLOTS.SEQ);
+      return seq;
+    });
+    if (ptrs.length > 0) this.exports.run(ptrs[0]);
+    seqs.forEach((seq, i) => {
+      const c = this.workers[i].control;
+      for (let done = Atomics.load(c, SLOTS.DONE); done !== seq; done = Atomics.load(c, SLOTS.DONE)) {
+        Atomics.wait(c, SLOTS.DONE, done);
+      }
+      if (Atomics.load(c, SLOTS.FAILED) === seq) throw new Error(`wasm kernels: worker thread ${i + 1} failed (see stderr)`);
+    });
   }
 }
 
