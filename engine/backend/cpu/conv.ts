@@ -1,12 +1,20 @@
 // 2-D convolution (NCHW, weight [O, C/groups, KH, KW]) for the CPU backend, as im2col + gemm in
 // the wasm kernels, on operands in the wasm memory (see threads.ts). Each function writes into
 // `out` when given one (the backend passes a tensor's view, so the result lands in place), else
-// returns a new array. Each (image, group) pair is one unit of work: im2col its input patch into
-// the thread's private column buffer, then one gemm. The units are split between the threads.
-// A 1x1 convolution with stride 1 and no padding needs no im2col: the input is the column matrix.
+// returns a new array.
+//
+// One gemm per group across a chunk of the batch (the whole batch unless its column matrix would
+// pass COL_BUDGET floats), not one per image: the column matrix is K x (N·OH·OW), each image
+// filling its own columns (im2col with a row pitch), so the weights are packed once, the filter
+// gradient is a single dY·colsᵀ (no per-thread partial sums), and the gemm sees long rows. The
+// price is a cheap permute (the wasm gather) between [N, O, P] and [O, N·P]. Each phase (columns,
+// gemm, permute) splits its output between the threads, never a sum, so results do not depend on
+// the thread count. A 1x1 convolution with stride 1 and no padding needs no im2col: the column
+// matrix is the input, permuted. With one image no permute is needed at all.
 
 import { conv2dOutShape, type Conv2dParams } from '../../conv-geometry.js';
-import { gemmCommand, patchCommand, splitRange, wasmKernels, type Command, type PatchGeometry } from './threads.js';
+import { gemmAt } from './gemm.js';
+import { gatherCommand, patchCommand, PARALLEL_MIN_ELEMENTS, splitRange, wasmKernels, type PatchGeometry } from './threads.js';
 
 interface Plan {
   n: number; c: number; o: number; groups: number;
@@ -50,26 +58,57 @@ function checkLength(op: string, name: string, arr: Float32Array, shape: readonl
   if (arr.length !== need) throw new Error(`${op}: ${name} has ${arr.length} elements but shape ${fmt(shape)} needs ${need}`);
 }
 
-/**
- * Splits the (image, group) units between the threads; `unit` returns the commands of one,
- * given the thread's private column buffer and gemm scratch. Returns how many threads ran.
- */
-function runUnits(pl: Plan, unit: (img: number, g: number, col: number, scratch: number, thread: number) => Command[]): number {
+/** Most floats a column matrix may take (64 MiB); a larger batch goes in chunks of images. */
+const COL_BUDGET = 1 << 24;
+
+/** The image chunks [i0, i1) a batch goes in, each with a column matrix within COL_BUDGET. */
+function chunks(pl: Plan): Array<[number, number]> {
+  const per = Math.max(1, Math.floor(COL_BUDGET / (pl.ckk * pl.ohw)));
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < pl.n; i += per) out.push([i, Math.min(pl.n, i + per)]);
+  return out;
+}
+
+/** Runs a strided copy of a d0 x d1 x d2 box (see gatherCommand), split along d0 between the threads. */
+function gather(a: number, s0: number, s1: number, out: number, t0: number, t1: number, d0: number, d1: number, d2: number): void {
   const wk = wasmKernels();
-  const threads = Math.min(wk.threadsFor(2 * pl.n * pl.o * pl.ohw * pl.ckk), pl.n * pl.groups);
-  const programs = splitRange(pl.n * pl.groups, threads).map(([u0, u1], t) => {
-    const col = pl.direct ? 0 : wk.alloc(pl.ckk * pl.ohw);
-    const scratch = wk.scratch(t);
-    const cmds: Command[] = [];
-    for (let u = u0; u < u1; u++) cmds.push(...unit(Math.floor(u / pl.groups), u % pl.groups, col, scratch, t));
-    return cmds;
-  });
-  wk.execute(programs);
-  return programs.length;
+  const threads = wk.threadsFor(d0 * d1 * d2, PARALLEL_MIN_ELEMENTS);
+  wk.execute(splitRange(d0, threads).map(([i0, i1]) => [gatherCommand(a + 4 * i0 * s0, s0, s1, out + 4 * i0 * t0, t0, t1, i1 - i0, d1, d2)]));
 }
 
 /** Byte address of channel `ch` of image `img` in an NCHW tensor at `base` with `chans` channels of `size`. */
 const at = (base: number, img: number, chans: number, ch: number, size: number) => base + 4 * (img * chans + ch) * size;
+
+/**
+ * The column matrix [ckk, nc·ohw] of group g over images [i0, i1) of x, and its row pitch. With
+ * one image and a 1x1 conv it is x itself; else it is built in a temporary.
+ */
+function columns(pl: Plan, px: number, g: number, [i0, i1]: [number, number]): { col: number; pitch: number } {
+  const wk = wasmKernels();
+  const nc = i1 - i0, pitch = nc * pl.ohw;
+  if (pl.direct && nc === 1) return { col: at(px, i0, pl.c, g * pl.cg, pl.hw), pitch };
+  const col = wk.alloc(pl.ckk * pitch);
+  if (pl.direct) {
+    // col[c][n·P + p] = x[n][g·cg + c][p]
+    gather(at(px, i0, pl.c, g * pl.cg, pl.hw), pl.hw, pl.c * pl.hw, col, pitch, pl.ohw, pl.cg, nc, pl.ohw);
+  } else {
+    const threads = wk.threadsFor(pl.ckk * pitch, PARALLEL_MIN_ELEMENTS);
+    wk.execute(splitRange(nc, threads).map(([a, b]) => Array.from({ length: b - a }, (_, i) =>
+      patchCommand('im2col', pl.patch, at(px, i0 + a + i, pl.c, g * pl.cg, pl.hw), col + 4 * (a + i) * pl.ohw, pitch))));
+  }
+  return { col, pitch };
+}
+
+/** dY of group g over images [i0, i1) as one matrix [og, nc·ohw] (dy itself for one image), and its row pitch. */
+function outputRows(pl: Plan, pdy: number, g: number, [i0, i1]: [number, number]): { rows: number; pitch: number } {
+  const nc = i1 - i0, pitch = nc * pl.ohw;
+  const first = at(pdy, i0, pl.o, g * pl.og, pl.ohw);
+  if (nc === 1) return { rows: first, pitch };
+  const rows = wasmKernels().alloc(pl.og * pitch);
+  // rows[o][n·P + p] = dy[n][g·og + o][p]
+  gather(first, pl.ohw, pl.o * pl.ohw, rows, pitch, pl.ohw, pl.og, nc, pl.ohw);
+  return { rows, pitch };
+}
 
 export function conv2dForward(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], p: Conv2dParams, out?: Float32Array): Float32Array {
   const op = 'conv2dForward';
@@ -81,17 +120,17 @@ export function conv2dForward(x: Float32Array, xShape: number[], w: Float32Array
   const y = out ?? new Float32Array(pl.n * pl.o * pl.ohw);
   checkLength(op, 'output', y, [pl.n, pl.o, pl.ohw]);
   const px = wk.put(x), pw = wk.put(w), py = wk.place(y);
-  runUnits(pl, (img, g, col, scratch) => {
-    const xg = at(px, img, pl.c, g * pl.cg, pl.hw);
-    const b = pl.direct ? xg : col;
-    return [
-      ...(pl.direct ? [] : [patchCommand('im2col', pl.patch, xg, col)]),
-      gemmCommand({
-        m: pl.og, n: pl.ohw, k: pl.ckk, a: pw + 4 * g * pl.og * pl.ckk, rsA: pl.ckk, csA: 1, b, rsB: pl.ohw, csB: 1,
-        c: at(py, img, pl.o, g * pl.og, pl.ohw), ldc: pl.ohw, accumulate: false, scratch,
-      }),
-    ];
-  });
+  for (const chunk of chunks(pl)) {
+    const nc = chunk[1] - chunk[0];
+    for (let g = 0; g < pl.groups; g++) {
+      const { col, pitch } = columns(pl, px, g, chunk);
+      const dst = at(py, chunk[0], pl.o, g * pl.og, pl.ohw);
+      // Y_g [og, nc·ohw] = W_g [og, ckk] · col [ckk, nc·ohw]; then y[n][g·og + o][p] = Y_g[o][n·P + p]
+      const yg = nc === 1 ? dst : wk.alloc(pl.og * pitch);
+      gemmAt({ m: pl.og, n: pitch, k: pl.ckk, a: pw + 4 * g * pl.og * pl.ckk, rsA: pl.ckk, csA: 1, b: col, rsB: pitch, csB: 1, c: yg, ldc: pitch, accumulate: false });
+      if (nc > 1) gather(yg, pl.ohw, pitch, dst, pl.o * pl.ohw, pl.ohw, nc, pl.og, pl.ohw);
+    }
+  }
   wk.finish(py, y);
   wk.reset();
   return y;
@@ -107,19 +146,25 @@ export function conv2dBackwardInput(dy: Float32Array, dyShape: number[], w: Floa
   const dx = out ?? new Float32Array(pl.n * pl.c * pl.hw);
   checkLength(op, 'output', dx, xShape);
   const pdy = wk.put(dy), pw = wk.put(w), pdx = wk.place(dx);
-  wk.view(pdx, pl.n * pl.c * pl.hw).fill(0); // col2im adds into it
-  runUnits(pl, (img, g, col, scratch) => {
-    const dxg = at(pdx, img, pl.c, g * pl.cg, pl.hw);
-    // dcol[ckk, ohw] = W_g^T [ckk, og] · dy_g [og, ohw]
-    return [
-      gemmCommand({
-        m: pl.ckk, n: pl.ohw, k: pl.og, a: pw + 4 * g * pl.og * pl.ckk, rsA: 1, csA: pl.ckk,
-        b: at(pdy, img, pl.o, g * pl.og, pl.ohw), rsB: pl.ohw, csB: 1,
-        c: pl.direct ? dxg : col, ldc: pl.ohw, accumulate: false, scratch,
-      }),
-      ...(pl.direct ? [] : [patchCommand('col2im', pl.patch, dxg, col)]),
-    ];
-  });
+  if (!pl.direct) wk.view(pdx, pl.n * pl.c * pl.hw).fill(0); // col2im adds into it
+  for (const chunk of chunks(pl)) {
+    const nc = chunk[1] - chunk[0];
+    for (let g = 0; g < pl.groups; g++) {
+      const { rows, pitch } = outputRows(pl, pdy, g, chunk);
+      const dst = at(pdx, chunk[0], pl.c, g * pl.cg, pl.hw);
+      // dcol [ckk, nc·ohw] = W_g^T [ckk, og] · dY_g [og, nc·ohw]
+      const dcol = pl.direct && nc === 1 ? dst : wk.alloc(pl.ckk * pitch);
+      gemmAt({ m: pl.ckk, n: pitch, k: pl.og, a: pw + 4 * g * pl.og * pl.ckk, rsA: 1, csA: pl.ckk, b: rows, rsB: pitch, csB: 1, c: dcol, ldc: pitch, accumulate: false });
+      if (pl.direct) {
+        // dx[n][g·cg + c][p] = dcol[c][n·P + p]
+        if (nc > 1) gather(dcol, pl.ohw, pitch, dst, pl.c * pl.hw, pl.hw, nc, pl.cg, pl.hw);
+      } else {
+        const threads = wk.threadsFor(pl.ckk * pitch, PARALLEL_MIN_ELEMENTS);
+        wk.execute(splitRange(nc, threads).map(([a, b]) => Array.from({ length: b - a }, (_, i) =>
+          patchCommand('col2im', pl.patch, at(pdx, chunk[0] + a + i, pl.c, g * pl.cg, pl.hw), dcol + 4 * (a + i) * pl.ohw, pitch))));
+      }
+    }
+  }
   wk.finish(pdx, dx);
   wk.reset();
   return dx;
@@ -132,33 +177,21 @@ export function conv2dBackwardFilter(x: Float32Array, xShape: number[], dy: Floa
   checkLength(op, 'output gradient', dy, dyShape);
   const wk = wasmKernels();
   wk.reset();
-  const px = wk.put(x), pdy = wk.put(dy);
-  const size = pl.o * pl.ckk;
-  // Each thread sums its images into a private dW (zeroed, so every gemm accumulates); then we add them up.
-  const partials: number[] = [];
-  const partial = (t: number) => {
-    if (partials[t] === undefined) { partials[t] = wk.alloc(size); wk.view(partials[t], size).fill(0); }
-    return partials[t];
-  };
-  const threads = runUnits(pl, (img, g, col, scratch, t) => {
-    const xg = at(px, img, pl.c, g * pl.cg, pl.hw);
-    const b = pl.direct ? xg : col;
-    // dW_g [og, ckk] += dy_g [og, ohw] · col^T [ohw, ckk]
-    return [
-      ...(pl.direct ? [] : [patchCommand('im2col', pl.patch, xg, col)]),
-      gemmCommand({
-        m: pl.og, n: pl.ckk, k: pl.ohw, a: at(pdy, img, pl.o, g * pl.og, pl.ohw), rsA: pl.ohw, csA: 1,
-        b, rsB: 1, csB: pl.ohw, c: partial(t) + 4 * g * pl.og * pl.ckk, ldc: pl.ckk, accumulate: true, scratch,
-      }),
-    ];
-  });
-  const dw = out ?? new Float32Array(size);
+  const dw = out ?? new Float32Array(pl.o * pl.ckk);
   checkLength(op, 'output', dw, wShape);
-  dw.set(wk.view(partial(0), size));
-  for (let t = 1; t < threads; t++) {
-    const other = wk.view(partials[t], size);
-    for (let i = 0; i < size; i++) dw[i] += other[i];
-  }
+  const px = wk.put(x), pdy = wk.put(dy), pdw = wk.place(dw);
+  chunks(pl).forEach((chunk, ci) => {
+    for (let g = 0; g < pl.groups; g++) {
+      const { col, pitch } = columns(pl, px, g, chunk);
+      const { rows } = outputRows(pl, pdy, g, chunk);
+      // dW_g [og, ckk] (+)= dY_g [og, nc·ohw] · col^T [nc·ohw, ckk]
+      gemmAt({
+        m: pl.og, n: pl.ckk, k: pitch, a: rows, rsA: pitch, csA: 1, b: col, rsB: 1, csB: pitch,
+        c: pdw + 4 * g * pl.og * pl.ckk, ldc: pl.ckk, accumulate: ci > 0,
+      });
+    }
+  });
+  wk.finish(pdw, dw);
   wk.reset();
   return dw;
 }

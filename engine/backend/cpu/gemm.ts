@@ -3,7 +3,7 @@
 // copied in, and C copied back out).
 // Transposes cost nothing here: they only change the strides the kernel's packing reads with.
 
-import { gemmCommand, splitRange, wasmKernels, type Command } from './threads.js';
+import { gemmCommand, splitRange, wasmKernels, type Command, type GemmCommand } from './threads.js';
 
 export interface GemmArgs {
   transA: boolean; transB: boolean; m: number; n: number; k: number;
@@ -82,4 +82,18 @@ export function sgemm(args: GemmArgs): void {
     else for (let bt = 0; bt < batch; bt++) c.set(wk.view(pc + 4 * bt * strideC, m * n), bt * strideC);
   }
   wk.reset();
+}
+
+/**
+ * One gemm on operands already in the wasm memory, its output split between the threads (by
+ * columns, 8 at a time, when n >= m, else by rows, 4 at a time), so that every element is
+ * computed alike on any thread count. Runs it and returns when it is done.
+ */
+export function gemmAt(g: Omit<GemmCommand, 'scratch'>): void {
+  const wk = wasmKernels();
+  const threads = wk.threadsFor(2 * g.m * g.n * g.k);
+  const programs = g.n >= g.m
+    ? splitRange(g.n, threads, 8).map(([j0, j1], t) => [gemmCommand({ ...g, n: j1 - j0, b: g.b + 4 * j0 * g.csB, c: g.c + 4 * j0, scratch: wk.scratch(t) })])
+    : splitRange(g.m, threads, 4).map(([i0, i1], t) => [gemmCommand({ ...g, m: i1 - i0, a: g.a + 4 * i0 * g.rsA, c: g.c + 4 * i0 * g.ldc, scratch: wk.scratch(t) })]);
+  wk.execute(programs);
 }

@@ -25,7 +25,7 @@ export type Command = number[];
  *  header comment lists them the same way; test/op-codes.test.ts checks the two agree). An
  *  opcode beyond these traps, so a command never silently does nothing. */
 export const OPCODES = {
-  gemm: 1, im2col: 2, col2im: 3, map: 4, zip: 5, rowsum: 6, maxpool: 7, maxpool_back: 8, adam: 9,
+  gemm: 1, im2col: 2, col2im: 3, map: 4, zip: 5, rowsum: 6, maxpool: 7, maxpool_back: 8, adam: 9, gather: 10,
 } as const;
 
 export interface GemmCommand {
@@ -50,10 +50,23 @@ export interface PatchGeometry {
   oh: number; ow: number;
 }
 
-/** im2col: col[(c*kh+i)*kw+j][oh*ow] gathered from x; col2im: the reverse, adding into x. */
-export function patchCommand(kind: 'im2col' | 'col2im', g: PatchGeometry, x: number, col: number): Command {
-  return [OPCODES[kind], x, g.channels, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW,
-    g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow, col];
+/**
+ * im2col: col[(c*kh+i)*kw+j][oh*ow] gathered from x, col rows `pitch` floats apart (oh*ow for one
+ * image; N*oh*ow when each image fills its own columns of one batch-wide matrix); col2im: the
+ * reverse, adding into x.
+ */
+export function patchCommand(kind: 'im2col' | 'col2im', g: PatchGeometry, x: number, col: number, pitch = g.oh * g.ow): Command {
+  const pair = (lo: number, hi: number) => {
+    if (lo > 0xffff || hi > 0xffff) throw new Error(`${kind}: stride, padding and dilation must be below 65536`);
+    return lo | (hi << 16);
+  };
+  return [OPCODES[kind], x, g.channels, g.h, g.w, g.kh, g.kw, pair(g.strideH, g.strideW),
+    pair(g.padH, g.padW), pair(g.dilationH, g.dilationW), g.oh, g.ow, col, pitch, 0, 0];
+}
+
+/** A d0 x d1 x d2 box of floats from byte address a (element strides s0, s1; rows contiguous) to out (t0, t1). */
+export function gatherCommand(a: number, s0: number, s1: number, out: number, t0: number, t1: number, d0: number, d1: number, d2: number): Command {
+  return [OPCODES.gather, a, s0, s1, out, t0, t1, d0, d1, d2, 0, 0, 0, 0, 0, 0];
 }
 
 /**

@@ -96,8 +96,29 @@
       (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kc) (i32.const 4))))
       (br_if $panels (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $mc)))))
 
+  ;; Four vectors at s, s+cs, s+2cs, s+3cs (bytes) as the rows of a 4x4 block; its columns are
+  ;; stored at d, d+pitch, d+2pitch, d+3pitch.
+  (func $transpose4 (param $s i32) (param $cs i32) (param $d i32) (param $pitch i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128)
+    (local.set $r0 (v128.load (local.get $s)))
+    (local.set $r1 (v128.load (i32.add (local.get $s) (local.get $cs))))
+    (local.set $r2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $cs) (i32.const 1)))))
+    (local.set $r3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $cs) (i32.const 3)))))
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+    (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+    (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+    (local.set $d (i32.add (local.get $d) (local.get $pitch)))
+    (v128.store (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+    (local.set $d (i32.add (local.get $d) (local.get $pitch)))
+    (local.set $t0 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+    (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+    (local.set $d (i32.add (local.get $d) (local.get $pitch)))
+    (v128.store (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1))))
+
   ;; Pack rows [0,kc) x cols [0,nc) into panels of 8 columns: dst[panel][p][c] (8 floats per p),
-  ;; columns past nc padded with zeros. Full panels of a row-major matrix copy two vectors a row.
+  ;; columns past nc padded with zeros. Full panels of a row-major matrix copy two vectors a row;
+  ;; full panels of a column-major one (a transposed operand) go through 4x4 transposes.
   (func $pack_b (param $b i32) (param $rs i32) (param $cs i32) (param $kc i32) (param $nc i32) (param $dst i32)
     (local $j i32) (local $c i32) (local $p i32) (local $src i32) (local $d i32)
     (loop $panels
@@ -113,6 +134,34 @@
             (local.set $src (i32.add (local.get $src) (local.get $rs)))
             (local.set $d (i32.add (local.get $d) (i32.const 32)))
             (br_if $k (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+        (else (if (i32.and (i32.eq (local.get $rs) (i32.const 4))
+                           (i32.le_u (i32.add (local.get $j) (i32.const 8)) (local.get $nc)))
+        (then
+          ;; A transposed operand (k contiguous in each column): four k of eight columns a step,
+          ;; as two 4x4 transposes in registers.
+          (local.set $src (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $cs))))
+          (local.set $d (local.get $dst))
+          (local.set $p (i32.const 0))
+          (block $tail
+            (loop $quad
+              (br_if $tail (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $kc)))
+              (call $transpose4 (local.get $src) (local.get $cs) (local.get $d) (i32.const 32))
+              (call $transpose4 (i32.add (local.get $src) (i32.shl (local.get $cs) (i32.const 2))) (local.get $cs)
+                                (i32.add (local.get $d) (i32.const 16)) (i32.const 32))
+              (local.set $src (i32.add (local.get $src) (i32.const 16)))
+              (local.set $d (i32.add (local.get $d) (i32.const 128)))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (br $quad)))
+          (if (i32.lt_u (local.get $p) (local.get $kc)) (then
+            (loop $k
+              (local.set $c (i32.const 0))
+              (loop $tcols
+                (f32.store (i32.add (local.get $d) (i32.shl (local.get $c) (i32.const 2)))
+                  (f32.load (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $cs)))))
+                (br_if $tcols (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (i32.const 8))))
+              (local.set $src (i32.add (local.get $src) (i32.const 4)))
+              (local.set $d (i32.add (local.get $d) (i32.const 32)))
+              (br_if $k (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $kc)))))))
         (else
           (local.set $c (i32.const 0))
           (loop $cols
@@ -131,7 +180,7 @@
                   (f32.store (local.get $d) (f32.const 0))
                   (local.set $d (i32.add (local.get $d) (i32.const 32)))
                   (br_if $k (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))))
-            (br_if $cols (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (i32.const 8))))))
+            (br_if $cols (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (i32.const 8))))))))
       (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kc) (i32.const 5))))
       (br_if $panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $nc)))))
 
@@ -305,13 +354,14 @@
         (br_if $one (i32.lt_u (local.tee $s (i32.add (local.get $s) (i32.const 4))) (local.get $e)))))))
 
   ;; One convolution geometry walk shared by im2col (add = 0) and col2im (add = 1).
-  ;; col[(c*kh + i)*kw + j][oh*OW + ow] <-> x[c][oh*sh - ph + i*dh][ow*sw - pw + j*dw], where
+  ;; col[(c*kh + i)*kw + j][oh*OW + ow] <-> x[c][oh*sh - ph + i*dh][ow*sw - pw + j*dw] (col rows
+  ;; pitch floats apart: oh*ow for one image, N*oh*ow for an image's columns of a whole batch), where
   ;; im2col copies x into col (zeros where the window hangs over the padding) and col2im adds
   ;; col back into x (x must start zeroed; overlapping windows accumulate).
   (func $im2col (param $x i32) (param $ch i32) (param $h i32) (param $w i32)
                 (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
                 (param $ph i32) (param $pw i32) (param $dh i32) (param $dw i32)
-                (param $oh i32) (param $ow i32) (param $col i32) (param $add i32)
+                (param $oh i32) (param $ow i32) (param $col i32) (param $pitch i32) (param $add i32)
     (local $c i32) (local $i i32) (local $j i32) (local $y i32) (local $iy i32)
     (local $range i32) (local $lo i32) (local $hi i32) (local $off i32)
     (local $row i32) (local $src i32) (local $d i32) (local $s i32) (local $e i32)
@@ -347,7 +397,7 @@
                 (if (i32.eqz (local.get $add))
                   (then (call $zero (local.get $d) (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))))))
             (br_if $yl (i32.lt_u (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
-          (local.set $col (i32.add (local.get $col) (i32.shl (i32.mul (local.get $oh) (local.get $ow)) (i32.const 2))))
+          (local.set $col (i32.add (local.get $col) (i32.shl (local.get $pitch) (i32.const 2))))
           (br_if $jl (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
         (br_if $il (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
       (br_if $cl (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $ch)))))
@@ -583,10 +633,38 @@
       (local.set $v (i32.add (local.get $v) (local.get $st)))
       (br $l))))
 
+  ;; A strided copy of a d0 x d1 x d2 box: out[i0*t0 + i1*t1 + i2] = a[i0*s0 + i1*s1 + i2]
+  ;; (element strides; rows contiguous on both sides). It lays a convolution's batch out as one
+  ;; matrix (N·C·P <-> C·N·P) so that each convolution is one gemm across the batch.
+  (func $gather (param $a i32) (param $s0 i32) (param $s1 i32) (param $out i32) (param $t0 i32) (param $t1 i32)
+                (param $d0 i32) (param $d1 i32) (param $d2 i32)
+    (local $i0 i32) (local $i1 i32) (local $src i32) (local $dst i32) (local $end i32)
+    (if (i32.eqz (i32.mul (i32.mul (local.get $d0) (local.get $d1)) (local.get $d2))) (then (return)))
+    (loop $l0
+      (local.set $i1 (i32.const 0))
+      (loop $l1
+        (local.set $src (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i0) (local.get $s0)) (i32.mul (local.get $i1) (local.get $s1))) (i32.const 2))))
+        (local.set $dst (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i0) (local.get $t0)) (i32.mul (local.get $i1) (local.get $t1))) (i32.const 2))))
+        (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $d2) (i32.const 2))))
+        (block $vdone (loop $v
+          (br_if $vdone (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+          (v128.store (local.get $dst) (v128.load (local.get $src)))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br $v)))
+        (block $sdone (loop $s
+          (br_if $sdone (i32.ge_u (local.get $dst) (local.get $end)))
+          (f32.store (local.get $dst) (f32.load (local.get $src)))
+          (local.set $src (i32.add (local.get $src) (i32.const 4)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+          (br $s)))
+        (br_if $l1 (i32.lt_u (local.tee $i1 (i32.add (local.get $i1) (i32.const 1))) (local.get $d1))))
+      (br_if $l0 (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (i32.const 1))) (local.get $d0)))))
+
   ;; Execute a program: commands of 16 i32 each, [opcode, args...], ending with opcode 0; an
-  ;; opcode above 9 traps. The opcodes (OPCODES in threads.ts), by the function each calls:
+  ;; opcode above 10 traps. The opcodes (OPCODES in threads.ts), by the function each calls:
   ;;   1 gemm   m n k a rsA csA b rsB csB c ldc acc scratch
-  ;;   2 im2col x ch h w kh kw sh sw ph pw dh dw oh ow col
+  ;;   2 im2col x ch h w kh kw sh|sw ph|pw dh|dw oh ow col pitch  (a|b: two u16 in one int, a low)
   ;;   3 col2im the same arguments (im2col in reverse, adding)
   ;;   4 map    kind x out n a b                                 (a, b: f32 bits)
   ;;   5 zip    kind a sa0 sa1 sa2 b sb0 sb1 sb2 out d0 d1 d2
@@ -594,11 +672,12 @@
   ;;   7 maxpool x planes h w kh kw sh sw oh ow out argmax
   ;;   8 maxpool_back dy argmax planes ohw hw dx
   ;;   9 adam   p g m v n lr b1 c1 b2 c2 eps bc1 bc2 l2 decay     (the last ten: f32 bits)
+  ;;  10 gather a s0 s1 out t0 t1 d0 d1 d2
   (func (export "run") (param $p i32)
     (local $op i32)
     (loop $next
       (local.set $op (i32.load (local.get $p)))
-      (if (i32.gt_u (local.get $op) (i32.const 9)) (then unreachable))
+      (if (i32.gt_u (local.get $op) (i32.const 10)) (then unreachable))
       (if (i32.eq (local.get $op) (i32.const 1))
         (then
           (call $gemm
@@ -612,10 +691,18 @@
           (call $im2col
             (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
             (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
-            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))
+            (i32.load16_u offset=28 (local.get $p)) (i32.load16_u offset=30 (local.get $p))
+            (i32.load16_u offset=32 (local.get $p)) (i32.load16_u offset=34 (local.get $p))
+            (i32.load16_u offset=36 (local.get $p)) (i32.load16_u offset=38 (local.get $p))
             (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)) (i32.load offset=48 (local.get $p))
-            (i32.load offset=52 (local.get $p)) (i32.load offset=56 (local.get $p)) (i32.load offset=60 (local.get $p))
+            (i32.load offset=52 (local.get $p))
             (i32.eq (local.get $op) (i32.const 3)))))
+      (if (i32.eq (local.get $op) (i32.const 10))
+        (then
+          (call $gather
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))))
       (if (i32.eq (local.get $op) (i32.const 4))
         (then
           (call $map

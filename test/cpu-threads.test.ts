@@ -1,0 +1,65 @@
+// The CPU kernels' thread pool: the same training run on 1, 2 and 3 threads (setThreads, as
+// ZEROGRAD_THREADS does) gives bit-identical losses and weights, because every kernel splits its
+// output between the threads and never a sum (threads.ts). The batch is large enough that the
+// convolutions, matmuls and elementwise passes all take the parallel path. Also: a bad
+// ZEROGRAD_THREADS is refused with a message that names it.
+import { afterAll, describe, expect, it } from 'vitest';
+import { manualSeed, randn, setBackend, tensor, tidy } from '../engine/index.js';
+import { wasmKernels } from '../engine/backend/cpu/threads.js';
+import { threadsWanted } from '../engine/platform.js';
+import { buildModel } from '../models/index.js';
+import { Adam, crossEntropy, type Module } from '../nn/index.js';
+
+/** Four Adam steps of `cnn` at batch 32 on `threads` threads: each step's loss, then the first conv's weights. */
+async function train(threads: number): Promise<{ losses: number[]; weights: Float32Array; used: number }> {
+  await setBackend('cpu');
+  wasmKernels().setThreads(threads);
+  manualSeed(7);
+  const model = buildModel('cnn').model as Module;
+  model.train();
+  const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+  const x = randn([32, 1, 28, 28]);
+  const y = tensor(Int32Array.from({ length: 32 }, (_, i) => (i * 3) % 10));
+  const losses: number[] = [];
+  for (let s = 0; s < 4; s++) {
+    const loss = tidy(() => {
+      optimizer.zeroGrad();
+      const l = crossEntropy(model.forward(x), y);
+      l.backward();
+      optimizer.step();
+      return l;
+    });
+    losses.push((await loss.data())[0]);
+    loss.dispose();
+  }
+  const weights = Float32Array.from(await model.parameters()[0].data());
+  return { losses, weights, used: wasmKernels().threads };
+}
+
+describe('CPU thread pool', () => {
+  const before = wasmKernels().threads;
+  afterAll(() => { wasmKernels().setThreads(Math.max(before, threadsWanted())); });
+
+  it('gives the same losses and weights on 1, 2 and 3 threads', async () => {
+    const runs = [await train(1), await train(2), await train(3)];
+    expect(runs.map((r) => r.used)).toEqual([1, 2, 3]);
+    expect(runs[0].losses.every(Number.isFinite)).toBe(true);
+    expect(runs[0].losses[3]).toBeLessThan(runs[0].losses[0]); // it trains
+    for (const r of runs.slice(1)) {
+      expect(r.losses).toEqual(runs[0].losses);
+      expect(Array.from(r.weights)).toEqual(Array.from(runs[0].weights));
+    }
+  });
+
+  it('refuses a ZEROGRAD_THREADS that is not a thread count, naming it', () => {
+    const saved = process.env.ZEROGRAD_THREADS;
+    try {
+      process.env.ZEROGRAD_THREADS = 'lots';
+      expect(() => threadsWanted()).toThrow(/ZEROGRAD_THREADS .*'lots'/);
+      process.env.ZEROGRAD_THREADS = '3';
+      expect(threadsWanted()).toBe(3);
+    } finally {
+      if (saved === undefined) delete process.env.ZEROGRAD_THREADS; else process.env.ZEROGRAD_THREADS = saved;
+    }
+  });
+});
