@@ -4,7 +4,7 @@
 // convolutions of the `cnn` model at batch 64. Every timed iteration reads the result back, so
 // the GPU work is really finished and measured (both sides pay the same readback).
 // Figures are GFLOP/s from tinybench's mean latency; ratio = ours / tfjs-webgpu.
-//   npx tsx bench/webgpu-kernels.ts [--quick]
+//   npx tsx bench/webgpu-kernels.ts [--quick]   (zerograd bench --suite webgpu --matmul-max 4096: up to 4096³)
 import { Bench } from 'tinybench';
 import type { BenchOptions } from './cpu-kernels.js';
 import type { Backend, Storage, TensorInfo } from '../engine/backend/backend.js';
@@ -69,7 +69,7 @@ async function installNavigatorGpu(compat: boolean): Promise<void> {
   g.navigator!.gpu = shim;
 }
 
-export async function runWebGpuKernelBench(opts: BenchOptions): Promise<Row[]> {
+export async function runWebGpuKernelBench(opts: BenchOptions & { matmulMax?: number }): Promise<Row[]> {
   const be = await createWebGpuBackend();
   const compat = be.description.includes('compatibility');
   await installNavigatorGpu(compat);
@@ -80,7 +80,7 @@ export async function runWebGpuKernelBench(opts: BenchOptions): Promise<Row[]> {
   process.stderr.write(`ours: ${be.description}; tfjs: ${tf.getBackend()}\n`);
 
   const cases = [
-    ...(opts.quick ? [128, 256, 512] : [128, 256, 512, 1024]).map(matmulCase),
+    ...[128, 256, 512, 1024, 2048, 4096].filter((n) => n <= (opts.matmulMax ?? (opts.quick ? 512 : 1024))).map(matmulCase),
     convCase([64, 1, 28, 28], [32, 1, 3, 3]),
     convCase([64, 32, 13, 13], [64, 32, 3, 3]),
   ];

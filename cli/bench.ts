@@ -27,8 +27,9 @@ export const command: Command = {
   flags: [
     { name: 'quick', help: 'fewer iterations and sizes (about a minute)' },
     { name: 'suite', value: SUITES.join('|'), default: 'all', help: 'which benchmarks to run' },
+    { name: 'matmul-max', value: 'N', default: '1024 (512 with --quick)', help: 'largest square matmul of the webgpu suite (128 to 4096, powers of 2)' },
   ],
-  examples: ['zerograd bench --quick', 'zerograd bench --suite cpu --json'],
+  examples: ['zerograd bench --quick', 'zerograd bench --suite cpu --json', 'zerograd bench --suite webgpu --matmul-max 4096'],
   run,
 };
 
@@ -65,7 +66,7 @@ async function run(args: Args): Promise<number> {
   }
   if (want('webgpu')) {
     const { runWebGpuKernelBench } = await import('../bench/webgpu-kernels.js');
-    const r = await runWebGpuKernelBench({ quick, onProgress: progress('webgpu') });
+    const r = await runWebGpuKernelBench({ quick, matmulMax: args.number('matmul-max', { integer: true, min: 128, max: 4096 }), onProgress: progress('webgpu') });
     bar.done();
     say('\nWebGPU kernels (GFLOP/s, same adapter)');
     for (const x of r) say(`${x.name.padEnd(36)} ours ${x.ours_gflops.toFixed(3).padStart(8)}  tfjs-webgpu ${x.tfjs_webgpu_gflops.toFixed(3).padStart(8)}  ratio ${x.ratio.toFixed(2)}`);
