@@ -27,7 +27,7 @@ export const command: Command = {
   flags: [
     { name: 'quick', help: 'fewer iterations and sizes (about a minute)' },
     { name: 'suite', value: SUITES.join('|'), default: 'all', help: 'which benchmarks to run' },
-    { name: 'matmul-max', value: 'N', default: '1024 (512 with --quick)', help: 'largest square matmul of the webgpu suite (128 to 4096, powers of 2)' },
+    { name: 'matmul-max', value: 'N', help: 'largest square matmul of the webgpu suite, 128 to 4096 (by default 1024, 512 with --quick)' },
   ],
   examples: ['zerograd bench --quick', 'zerograd bench --suite cpu --json', 'zerograd bench --suite webgpu --matmul-max 4096'],
   run,
