@@ -29,12 +29,12 @@ step() { # name, command...
   step webgpu-kernels npx vitest run test/webgpu-kernels.test.ts test/webgpu-training.test.ts
   if [ $DRY = 1 ]; then
     step bench-webgpu node cli/zerograd.js bench --suite webgpu --quick --json
-    step epoch-webgpu node cli/zerograd.js train --model cnn --epochs 1 --limit 2000 --test-limit 1000 --backend webgpu --out "$OUT/epoch" --json
+    step epoch-webgpu node cli/zerograd.js train --model cnn --epochs 1 --limit 2000 --test-limit 1000 --backend webgpu --out "$OUT/epoch" --overwrite --json
   else
     step bench-webgpu node cli/zerograd.js bench --suite webgpu --matmul-max 4096 --json
-    step epoch-webgpu node cli/zerograd.js train --model cnn --epochs 1 --backend webgpu --out "$OUT/epoch" --json
+    step epoch-webgpu node cli/zerograd.js train --model cnn --epochs 1 --backend webgpu --out "$OUT/epoch" --overwrite --json
   fi
-  echo "--- webgpu bench (GFLOP/s, ours vs tfjs-webgpu)"; grep -v '^{' "$OUT/bench-webgpu.log" | grep -E 'matmul|conv|ours:' || true
+  echo "--- webgpu bench (GFLOP/s, ours vs tfjs-webgpu)"; grep -v '^{' "$OUT/bench-webgpu.log" | grep -E "^(matmul|conv|ours:)" || true
   echo "--- one cnn epoch on WebGPU"; tail -n 1 "$OUT/epoch-webgpu.log"
 } | tee "$OUT/summary.txt"
 exit $status
