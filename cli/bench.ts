@@ -36,6 +36,8 @@ export const command: Command = {
 async function run(args: Args): Promise<number> {
   const suite: Suite = args.choice('suite', SUITES);
   const quick = args.flag('quick');
+  // Read before any suite runs, so that a bad value is refused at once, not after minutes of the cpu suite.
+  const matmulMax = args.number('matmul-max', { integer: true, min: 128, max: 4096 });
   const want = (s: Suite) => suite === 'all' || suite === s;
   const rows: Record<string, unknown>[] = [];
   // A line on stderr before each case (a suite runs for tens of seconds), never in the --json output.
@@ -66,7 +68,7 @@ async function run(args: Args): Promise<number> {
   }
   if (want('webgpu')) {
     const { runWebGpuKernelBench } = await import('../bench/webgpu-kernels.js');
-    const r = await runWebGpuKernelBench({ quick, matmulMax: args.number('matmul-max', { integer: true, min: 128, max: 4096 }), onProgress: progress('webgpu') });
+    const r = await runWebGpuKernelBench({ quick, matmulMax, onProgress: progress('webgpu') });
     bar.done();
     say('\nWebGPU kernels (GFLOP/s, same adapter)');
     for (const x of r) say(`${x.name.padEnd(36)} ours ${x.ours_gflops.toFixed(3).padStart(8)}  tfjs-webgpu ${x.tfjs_webgpu_gflops.toFixed(3).padStart(8)}  ratio ${x.ratio.toFixed(2)}`);
