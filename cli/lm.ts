@@ -14,6 +14,7 @@ import {
 } from '../text/lm.js';
 import { generate } from '../text/sample.js';
 import { TOKENIZERS, trainTokenizer, type Tokenizer } from '../text/tokenizer.js';
+import { BOS, EOS, PAD, UNK } from '../text/vocab.js';
 import { UsageError, type Args, type Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { note, printJson, say } from './output.js';
@@ -114,7 +115,8 @@ function config(args: Args, finetune: boolean): LmConfig {
   for (const [flag, v] of [['iters', c.iters], ['eval-every', c.evalEvery], ['batch', c.batchSize], ['block', c.blockSize], ['layers', c.nLayer], ['heads', c.nHead], ['d-model', c.nEmbd], ['rank', c.rank]] as const) {
     if (v < 1) throw new UsageError(`--${flag} must be at least 1, got ${v}`);
   }
-  if (c.iters % c.evalEvery) throw new UsageError(`--eval-every ${c.evalEvery} must divide --iters ${c.iters}`);
+  // A resume checks --iters against the run's own --eval-every instead.
+  if (!args.flag('resume') && c.iters % c.evalEvery) throw new UsageError(`--eval-every ${c.evalEvery} must divide --iters ${c.iters}`);
   if (c.nEmbd % c.nHead) throw new UsageError(`--d-model ${c.nEmbd} must divide into --heads ${c.nHead}`);
   if (c.dropout >= 1) throw new UsageError('--dropout must be below 1');
   if (c.tokenizer === 'bpe' && c.vocab < 128) throw new UsageError(`--vocab must be at least 128 for BPE, got ${c.vocab}`);
@@ -263,12 +265,12 @@ async function sample(args: Args): Promise<number> {
   try {
     const ids = m.tokenizer.encode(prompt);
     if (!ids.length) throw new UsageError('--prompt must not be empty');
-    const unknown = ids.filter((i) => i === 3).length;
+    const unknown = ids.filter((i) => i === UNK).length;
     if (unknown) note(`note: ${unknown} character${unknown === 1 ? '' : 's'} of --prompt are not in the model's vocabulary (read as <unk>)`);
     process.stdout.write(prompt);
     const out: number[] = [];
     const t0 = performance.now();
-    for await (const id of generate(m.model, ids, { tokens, temperature, topK, seed, cache: !args.flag('no-cache') })) {
+    for await (const id of generate(m.model, ids, { tokens, temperature, topK, seed, cache: !args.flag('no-cache'), banned: [PAD, BOS, EOS] })) {
       out.push(id);
       process.stdout.write(m.tokenizer.decode([id]));
     }

@@ -16,6 +16,8 @@ export interface SampleOptions {
   seed: number;
   /** Use the key/value cache (default), or run the whole context again for every token. */
   cache?: boolean;
+  /** Ids never drawn (the specials a model of plain text never saw in training: PAD, BOS, EOS). */
+  banned?: readonly number[];
 }
 
 /** One token drawn from `logits` at `temperature` among the top k (ties keep the lower id). */
@@ -67,6 +69,7 @@ export async function* generate(model: GPT, prompt: readonly number[], o: Sample
         logits = await lastLogits(model, seq.slice(start + pos), pos, cache);
         pos = seq.length - start;
       }
+      for (const id of o.banned ?? []) logits[id] = -Infinity;
       const next = pickToken(logits, o, random);
       seq.push(next);
       yield next;
