@@ -65,7 +65,8 @@ export const FINETUNE_DEFAULTS: Partial<LmConfig> = { corpus: 'sotu', iters: 300
 export interface LmData { train: Int32Array; val: Int32Array; tokenizer: Tokenizer }
 
 export const LM_CHARTS: ChartSpec[] = [
-  { file: 'loss.svg', title: 'Loss per evaluation', yLabel: 'cross-entropy (nats per token)', series: [{ key: 'train_loss', name: 'train (running mean)' }, { key: 'val_loss', name: 'validation' }] },
+  // An epoch of the loop is --eval-every iterations; the train line is the running mean over each.
+  { file: 'loss.svg', title: 'Loss per evaluation (epoch = --eval-every iterations)', yLabel: 'cross-entropy (nats per token)', series: [{ key: 'train_loss', name: 'train' }, { key: 'val_loss', name: 'val' }] },
 ];
 
 /** The Linears LoRA adapts: attention's q/k/v/out projections, or those and the MLP's two layers. */
