@@ -50,6 +50,7 @@ export const gpt = registerModel<GptConfig>({
   task: 'language-model',
   defaults: GPT_DEFAULTS,
   inputShape: (c) => [c.blockSize],
+  inputDtype: 'int32',
   check: (c) => {
     for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'] as const) {
       if (!(Number.isInteger(c[k]) && c[k] >= 1 && c[k] <= 65536)) throw new Error(`gpt: ${k} must be an integer from 1 to 65536, got ${c[k]}`);

@@ -6,8 +6,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { manualSeed, memory, noGrad, tensor, tidy } from '../engine/index.js';
-import { buildModel, type GPT } from '../models/index.js';
-import { applyLoRA, LoRAAdapters, LoRALinear, mergeLoRA } from '../nn/index.js';
+import { buildModel, modelSpec, type GPT } from '../models/index.js';
+import { applyLoRA, LoRAAdapters, LoRALinear, mergeLoRA, summary } from '../nn/index.js';
 import { BPE } from '../text/bpe.js';
 import { loadCorpus } from '../text/corpora.js';
 import { loadLoraModel, LmTask, loraTargets, PRETRAIN_DEFAULTS, type LmData } from '../text/lm.js';
@@ -50,6 +50,16 @@ describe('GPT', () => {
     for (const pos of [0, 1, 2]) expect(maxDiff(d.subarray(pos * 16, pos * 16 + 16), new Float32Array(16)), `position ${pos}`).toBeGreaterThan(0);
     m.zeroGrad();
     m.dispose();
+  });
+});
+
+describe('summary', () => {
+  it('summary --model gpt runs the model on int32 ids: vocabulary logits, every parameter counted once (the output layer is tied)', () => {
+    const b = buildModel('gpt', { vocabSize: V, blockSize: 12, nLayer: 2, nHead: 2, nEmbd: 16 });
+    const s = summary(b.model as GPT, b.inputShape, { dtype: modelSpec('gpt').inputDtype });
+    expect(s.layers[s.layers.length - 1].outputShape).toEqual([1, 12, V]);
+    expect(s.totalParams).toBe(b.model.parameters().reduce((n, p) => n + p.size, 0));
+    b.model.dispose();
   });
 });
 
