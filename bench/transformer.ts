@@ -21,7 +21,7 @@ export interface Row { name: string; ours_ms: number; tfjs_wasm_ms: number; rati
 
 const G2P = { d: 128, heads: 4, layers: 2, ff: 512, srcVocab: 31, tgtVocab: 43, batch: 64, s: 10, t: 10 };
 
-async function useWasm(): Promise<void> {
+export async function useWasm(): Promise<void> {
   setWasmPaths(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')) + '/');
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs backend wasm failed to initialise');
   await tf.ready();
@@ -38,14 +38,14 @@ function oursAttention(shape: number[], backward: boolean): () => void {
 }
 
 /** softmax(q kᵀ/√d + causal) v in tfjs ops. */
-function tfAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, causal: tf.Tensor | null): tf.Tensor {
+export function tfAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, causal: tf.Tensor | null): tf.Tensor {
   const d = q.shape[q.shape.length - 1]!;
   let s = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d));
   if (causal) s = tf.add(s, causal);
   return tf.matMul(tf.softmax(s), v);
 }
 
-function causalBias(t: number): tf.Tensor {
+export function causalBias(t: number): tf.Tensor {
   return tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([t, t]), -1, 0)), -1e9));
 }
 

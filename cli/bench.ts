@@ -5,7 +5,7 @@ import type { Args, Command } from './args.js';
 import { printJson, say } from './output.js';
 import { ProgressBar } from './progress.js';
 
-const SUITES = ['cpu', 'train', 'transformer', 'webgpu', 'all'] as const;
+const SUITES = ['cpu', 'train', 'transformer', 'gpt', 'webgpu', 'all'] as const;
 type Suite = (typeof SUITES)[number];
 
 export const command: Command = {
@@ -21,6 +21,8 @@ export const command: Command = {
     '          PyTorch (a python3 subprocess, same model and threads) in interleaved rounds, each printed',
     '  transformer  causal attention forward and forward+backward at [64,4,10,32] and [8,8,128,64], and one',
     '          training step of the G2P-sized encoder-decoder at batch 64, vs the same written in tfjs ops on "wasm"',
+    '  gpt     one training step of nanoGPT\'s CPU recipe (4 layers, 4 heads, 128 wide, context 64, batch 12), vs the',
+    '          same decoder written in tfjs ops on "wasm"',
     '  webgpu  our WGSL matmul and conv vs tfjs-backend-webgpu on the same Dawn adapter',
     'Times are medians. This machine is shared and noisy: compare the ratios of several runs.',
   ].join('\n'),
@@ -65,6 +67,13 @@ async function run(args: Args): Promise<number> {
     say('\nTransformer (ms, median)');
     say(formatTransformerRows(r));
     rows.push(...r.map((x) => ({ suite: 'transformer', ...x })));
+  }
+  if (want('gpt')) {
+    const { runGptBench, formatGptRows } = await import('../bench/gpt.js');
+    const r = await runGptBench({ quick });
+    say('\nGPT training step (ms, median)');
+    say(formatGptRows(r));
+    rows.push(...r.map((x) => ({ suite: 'gpt', ...x })));
   }
   if (want('webgpu')) {
     const { runWebGpuKernelBench } = await import('../bench/webgpu-kernels.js');

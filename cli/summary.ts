@@ -33,7 +33,7 @@ async function run(args: Args): Promise<number> {
     const b = buildModel(name);
     [model, inputShape] = [b.model, b.inputShape];
   }
-  const s = summary(model as Module, inputShape);
+  const s = summary(model as Module, inputShape, { dtype: modelSpec(name).inputDtype });
   model.dispose();
   say(`model: ${name}`);
   say(s.table);

@@ -14,6 +14,8 @@ export interface ModelSpec<C extends ModelConfig = ModelConfig> {
   defaults: C;
   /** One example's input shape, without the batch axis, for this config. */
   inputShape(config: C): number[];
+  /** What the input holds: float32 values (the default) or int32 token ids. */
+  inputDtype?: 'float32' | 'int32';
   /** A fresh model, initialised from the engine's default generator (seed it first). */
   build(config: C): AnyModule;
   /** Throws (saying which setting and why) for a config the architecture cannot be built from, or should not be: called before build. */

@@ -31,3 +31,4 @@ export {
 export { cardMetadata, readCard, CARD_KEY, CheckpointError, type ModelCard, type ModelConfig, type DatasetCard } from './io/card.js';
 export * from './functional/index.js';
 export * as F from './functional/index.js';
+export { LoRALinear, LoRAAdapters, applyLoRA, mergeLoRA, type LoRAOptions, type LoRATargets } from './lora.js';

@@ -30,13 +30,13 @@ function rows(m: Module, name: string, x: Tensor, out: SummaryRow[]): Tensor {
   return y;
 }
 
-/** inputShape excludes the batch axis, e.g. [1, 28, 28]. The model runs in eval mode and is left as it was. */
-export function summary(model: Module, inputShape: readonly number[]): Summary {
+/** inputShape excludes the batch axis, e.g. [1, 28, 28]; token models take int32 ids (`dtype`). The model runs in eval mode and is left as it was. */
+export function summary(model: Module, inputShape: readonly number[], o: { dtype?: 'float32' | 'int32' } = {}): Summary {
   const layers: SummaryRow[] = [];
   const wasTraining = model.training;
   model.eval();
   try {
-    tidy(() => noGrad(() => { rows(model, '', zeros([1, ...inputShape]), layers); }));
+    tidy(() => noGrad(() => { rows(model, '', zeros([1, ...inputShape], { dtype: o.dtype }), layers); }));
   } finally {
     model.train(wasTraining);
   }
