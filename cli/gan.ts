@@ -31,7 +31,7 @@ const FIELDS: [flag: string, field: keyof GanConfig, integer: boolean][] = [
 export const command: Command = {
   name: 'gan',
   summary: 'train a DCGAN (or a conditional one) that draws digits, or sample from one',
-  usage: 'train [--epochs 4] [--conditional] [--out runs/gan] [...] | sample --checkpoint F [--digit 7] [--n 64] [--interpolate] --out grid.png',
+  usage: 'train [--epochs 5] [--conditional] [--out runs/gan] [...] | sample --checkpoint F [--digit 7] [--n 64] [--interpolate] --out grid.png',
   description: [
     'gan train: trains the DCGAN pair (zerograd summary --model dcgan-generator / dcgan-discriminator) on the MNIST',
     '  training images: BCE on logits, Adam (--lr, --beta1), the discriminator then the generator on every batch, real',

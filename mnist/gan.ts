@@ -37,7 +37,7 @@ export interface GanConfig {
 
 /** Sized so the default run takes about 15 minutes on this project's idle 2-core CPU (see the README). */
 export const GAN_DEFAULTS: GanConfig = {
-  epochs: 4, batchSize: 64, lr: 2e-4, beta1: 0.5, latent: 64, width: 32, conditional: false, realTarget: 0.9, dropout: 0.3,
+  epochs: 5, batchSize: 64, lr: 2e-4, beta1: 0.5, latent: 64, width: 32, conditional: false, realTarget: 0.9, dropout: 0.3,
   ema: 0.999, seed: 0, evalSamples: 5000,
 };
 
@@ -79,6 +79,7 @@ export class GanTask implements Task {
   fixed: Float32Array;
   /** Each finished epoch's first grid row, as bytes: the contact sheet. */
   private sheet: number[][] = [];
+  private emaSteps = 0;
   private lastFigures: Record<string, number> = {};
   last: GanEvaluation | null = null;
   private real: { test: Gaussian; floor: number } | null = null;
@@ -148,9 +149,11 @@ export class GanTask implements Task {
     };
   }
 
-  /** ema ← decay·ema + (1 − decay)·live, parameters and BatchNorm statistics alike (inside the step's tidy). */
+  /** ema ← decay·ema + (1 − decay)·live, parameters and BatchNorm statistics alike (inside the step's tidy).
+   *  The decay warms up as (1 + t) / (10 + t), so early epochs' samples are not mostly the initial weights. */
   private updateEma(): void {
-    const decay = this.config.ema, live = this.modules.generator.stateDict();
+    this.emaSteps++;
+    const decay = Math.min(this.config.ema, (1 + this.emaSteps) / (10 + this.emaSteps)), live = this.modules.generator.stateDict();
     noGrad(() => {
       for (const [k, e] of this.modules.generator_ema.stateDict()) e.copy_(e.mul(decay).add(live.get(k)!.mul(1 - decay)));
     });
@@ -203,11 +206,12 @@ export class GanTask implements Task {
     };
   }
 
-  state(): unknown { return { lastFigures: this.lastFigures, sheet: this.sheet, fixed: Array.from(this.fixed) }; }
+  state(): unknown { return { lastFigures: this.lastFigures, sheet: this.sheet, fixed: Array.from(this.fixed), emaSteps: this.emaSteps }; }
   loadState(s: unknown): void {
-    const x = s as { lastFigures?: Record<string, number>; sheet?: number[][]; fixed?: number[] } | null;
+    const x = s as { lastFigures?: Record<string, number>; sheet?: number[][]; fixed?: number[]; emaSteps?: number } | null;
     this.lastFigures = x?.lastFigures ?? {};
     this.sheet = x?.sheet ?? [];
+    this.emaSteps = x?.emaSteps ?? 0;
     if (x?.fixed?.length === this.fixed.length) this.fixed = Float32Array.from(x.fixed);
   }
 }
