@@ -97,9 +97,9 @@ export async function runTrainStepBench(opts: BenchOptions & { oursOnly?: boolea
   return [ours, theirs];
 }
 
-export function formatTrainRows(rows: Row[]): string {
-  const width = Math.max(...rows.map((r) => r.name.length));
-  const head = `${'step (cnn, batch 64)'.padEnd(width)}  ms/step  samples/s  ours/wasm`;
+export function formatTrainRows(rows: Row[], title = 'step (cnn, batch 64)'): string {
+  const width = Math.max(title.length, ...rows.map((r) => r.name.length));
+  const head = `${title.padEnd(width)}  ms/step  samples/s  ours/wasm`;
   return [head, ...rows.map((r) => `${r.name.padEnd(width)}  ${r.ms_per_step.toFixed(1).padStart(7)}  ${r.samples_per_second.toFixed(0).padStart(9)}  ${(r.ratio_vs_wasm === undefined ? '' : r.ratio_vs_wasm.toFixed(2)).padStart(9)}`)].join('\n');
 }
 

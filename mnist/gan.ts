@@ -4,7 +4,7 @@
 // latent batch (a grid PNG, and a contact sheet of every epoch so far) and judges a few thousand
 // samples with a trained classifier (gan-metrics.ts). No files: the loop's store keeps the pictures.
 
-import { Generator, noGrad, ones, randn, tensor, zeros, type Tensor } from '../engine/index.js';
+import { Generator, noGrad, ones, randn, tensor, tidy, zeros, type Tensor } from '../engine/index.js';
 import { buildModel, type GanModule } from '../models/index.js';
 import { Adam, bceWithLogits, type Module, type ModelCard, type ModelConfig, type Optimizer } from '../nn/index.js';
 import type { ChartSpec, EpochContext, Task } from '../train/index.js';
@@ -124,29 +124,9 @@ export class GanTask implements Task {
     const realClasses = c.conditional ? tensor(Int32Array.from(gather(this.data.train.labels, idx, 1))) : undefined;
     const z = randn([n, c.latent], { generator: this.generators.latent });
     const fakeClasses = c.conditional ? this.drawClasses(n) : undefined;
-    const fake = G.forward(z, fakeClasses);
-
-    // The discriminator: real images towards realTarget, generated ones (detached) towards 0.
-    optD.zeroGrad();
-    const dReal = D.forward(real, realClasses);
-    const dFake = D.forward(fake.detach(), fakeClasses);
-    const lossD = bceWithLogits(dReal, ones([n, 1]).mul(c.realTarget)).add(bceWithLogits(dFake, zeros([n, 1])));
-    lossD.backward();
-    optD.step();
-
-    // The generator: make the discriminator call its images real. D is frozen meanwhile, so
-    // its weight gradients are not even computed.
-    optG.zeroGrad();
-    D.freeze();
-    const lossG = bceWithLogits(D.forward(fake, fakeClasses), ones([n, 1]));
-    lossG.backward();
-    D.unfreeze();
-    optG.step();
+    const m = ganUpdate({ G, D, optG, optD }, real, z, { realTarget: c.realTarget, realClasses, fakeClasses });
     if (this.modules.generator_ema) this.updateEma();
-    return {
-      loss_d: lossD, loss_g: lossG,
-      d_real: noGrad(() => dReal.sigmoid().mean()), d_fake: noGrad(() => dFake.sigmoid().mean()),
-    };
+    return m;
   }
 
   /** ema ← decay·ema + (1 − decay)·live, parameters and BatchNorm statistics alike (inside the step's tidy).
@@ -216,6 +196,35 @@ export class GanTask implements Task {
   }
 }
 
+export interface GanNets { G: GanModule; D: GanModule; optG: Optimizer; optD: Optimizer }
+
+/**
+ * One alternating update (what the task and the bench both run): the discriminator on real images
+ * (towards realTarget) and on the generator's images (detached, towards 0), then the generator
+ * through the frozen discriminator (towards 1). Returns the batch's metrics as 0-d tensors.
+ */
+export function ganUpdate(nets: GanNets, real: Tensor, z: Tensor, o: { realTarget: number; realClasses?: Tensor; fakeClasses?: Tensor }) {
+  const { G, D, optG, optD } = nets, n = real.shape[0];
+  const fake = G.forward(z, o.fakeClasses);
+  optD.zeroGrad();
+  const dReal = D.forward(real, o.realClasses);
+  const dFake = D.forward(fake.detach(), o.fakeClasses);
+  const lossD = bceWithLogits(dReal, ones([n, 1]).mul(o.realTarget)).add(bceWithLogits(dFake, zeros([n, 1])));
+  lossD.backward();
+  optD.step();
+  // Frozen, the discriminator's weight gradients are not even computed.
+  optG.zeroGrad();
+  D.freeze();
+  const lossG = bceWithLogits(D.forward(fake, o.fakeClasses), ones([n, 1]));
+  lossG.backward();
+  D.unfreeze();
+  optG.step();
+  return {
+    loss_d: lossD, loss_g: lossG,
+    d_real: noGrad(() => dReal.sigmoid().mean()), d_fake: noGrad(() => dFake.sigmoid().mean()),
+  };
+}
+
 /** Classes 0, 1, …, 9, 0, 1, …: a grid of 10 columns has one digit per column. */
 export const gridClasses = (n: number) => Int32Array.from({ length: n }, (_, i) => i % CLASSES);
 
@@ -227,7 +236,8 @@ export async function generate(G: GanModule, z: Float32Array, latent: number, cl
   try {
     for (let s = 0; s < n; s += batch) {
       const m = Math.min(batch, n - s);
-      const y = noGrad(() => G.forward(tensor(z.subarray(s * latent, (s + m) * latent), { shape: [m, latent] }), classes ? tensor(classes.subarray(s, s + m)) : undefined));
+      // tidy: the forward's intermediates (and the inputs) go at once; only the images come back.
+      const y = tidy(() => noGrad(() => G.forward(tensor(z.subarray(s * latent, (s + m) * latent), { shape: [m, latent] }), classes ? tensor(classes.subarray(s, s + m)) : undefined)));
       out.set((await y.data()) as Float32Array, s * PIXELS);
       y.dispose();
     }

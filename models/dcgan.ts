@@ -4,7 +4,7 @@
 // `classes` > 0 both are conditional: the generator gets the class embedding beside its latent,
 // the discriminator gets it as a 28×28 map beside the image (a second input channel).
 
-import { concat, zeros, type Tensor } from '../engine/index.js';
+import { concat, tidy, zeros, type Tensor } from '../engine/index.js';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Embedding, Flatten, init, LeakyReLU, Linear, Module, Parameter, ReLU, Sequential,
   Tanh, Unflatten, type ModelConfig,
@@ -40,7 +40,7 @@ function dcganInit(m: Module): void {
   for (const [, layer] of m.namedModules()) {
     const l = layer as unknown as { weight: Tensor; bias: Tensor | null };
     const replace = (mean: number) => {
-      const w = Parameter(init.normalInit(l.weight.shape, 0.02).add(mean));
+      const w = Parameter(tidy(() => init.normalInit(l.weight.shape, 0.02).add(mean)));
       l.weight.dispose();
       l.weight = w;
       if (l.bias) { const b = Parameter(zeros(l.bias.shape)); l.bias.dispose(); l.bias = b; }

@@ -110,8 +110,11 @@ describe('the GAN task on the shared loop', () => {
 
   it('a few steps change both nets (and the EMA copy) with a flat tensor count, and judge the samples', async () => {
     const live: Record<number, number> = {};
+    const start = memory().tensors;
     const r = await train(config, 'steps', { hooks: { onProgress: (p) => { live[p.step] = memory().tensors; } } });
     expect(live[8]).toBe(live[2]);
+    // Nothing outlives the run: not the steps', nor the evaluation's sampling and judging.
+    expect(memory().tensors).toBe(start);
     // The same seed builds the same initial nets: every saved net must differ from them.
     manualSeed(config.seed);
     const fresh = new GanTask({ ...config }, data, null);
