@@ -71,7 +71,8 @@ async function tfjsStep(): Promise<() => void> {
 }
 
 export async function runGanStepBench(opts: BenchOptions & { oursOnly?: boolean }): Promise<Row[]> {
-  const [warmup, iterations] = opts.quick ? [3, 10] : [5, 30];
+  // Fewer rounds than the cnn step's: a tfjs-wasm GAN step takes seconds here.
+  const [warmup, iterations] = opts.quick ? [3, 10] : [3, 15];
   const row = (name: string, ms: number): Row => ({ name, ms_per_step: ms, samples_per_second: (BATCH * 1000) / ms });
   const before = memory();
   const total = opts.oursOnly ? 1 : 2;
