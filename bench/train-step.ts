@@ -157,10 +157,10 @@ export async function runTrainStepBench(opts: TrainBenchOptions): Promise<Row[]>
   return rows;
 }
 
-export function formatTrainRows(rows: Row[]): string {
-  const width = Math.max(...rows.map((r) => r.name.length));
+export function formatTrainRows(rows: Row[], title = 'step (cnn, batch 64)'): string {
+  const width = Math.max(title.length, ...rows.map((r) => r.name.length));
   const num = (v: number | null | undefined, digits: number, pad: number) => (v === null || v === undefined ? '' : v.toFixed(digits)).padStart(pad);
-  const head = `${'step (cnn, batch 64)'.padEnd(width)}  ms/step  samples/s  wasm/ours  torch/ours`;
+  const head = `${title.padEnd(width)}  ms/step  samples/s  wasm/ours  torch/ours`;
   return [head, ...rows.map((r) => `${r.name.padEnd(width)}  ${num(r.ms_per_step, 1, 7)}  ${num(r.samples_per_second, 0, 9)}  ${num(r.ratio_vs_wasm, 2, 9)}  ${num(r.ratio_vs_torch, 2, 10)}` +
     (r.note ? `  ${r.note}` : ''))].join('\n');
 }

@@ -5,7 +5,7 @@ import type { Args, Command } from './args.js';
 import { printJson, say } from './output.js';
 import { ProgressBar } from './progress.js';
 
-const SUITES = ['cpu', 'train', 'transformer', 'gpt', 'webgpu', 'all'] as const;
+const SUITES = ['cpu', 'train', 'gan', 'transformer', 'gpt', 'webgpu', 'all'] as const;
 type Suite = (typeof SUITES)[number];
 
 export const command: Command = {
@@ -19,6 +19,7 @@ export const command: Command = {
     '          supplied as im2col + its own matmul, and marked "stand-in")',
     '  train   one cnn training step at batch 64 (forward, backward, Adam) in samples/s vs tfjs "wasm", and vs',
     '          PyTorch (a python3 subprocess, same model and threads) in interleaved rounds, each printed',
+    '  gan     one DCGAN step (both updates, the default nets of gan train) at batch 64 in images/s vs the same nets on tfjs "wasm"',
     '  transformer  causal attention forward and forward+backward at [64,4,10,32] and [8,8,128,64], and one',
     '          training step of the G2P-sized encoder-decoder at batch 64, vs the same written in tfjs ops on "wasm"',
     '  gpt     one training step of nanoGPT\'s CPU recipe (4 layers, 4 heads, 128 wide, context 64, batch 12), vs the',
@@ -60,6 +61,15 @@ async function run(args: Args): Promise<number> {
     say('\nTraining step, cnn, batch 64 (samples/s)');
     say(formatTrainRows(r));
     rows.push(...r.map((x) => ({ suite: 'train', ...x })));
+  }
+  if (want('gan')) {
+    const { runGanStepBench } = await import('../bench/gan-step.js');
+    const { formatTrainRows } = await import('../bench/train-step.js');
+    const r = await runGanStepBench({ quick, onProgress: progress('gan') });
+    bar.done();
+    say('\nGAN step, dcgan, batch 64 (images/s)');
+    say(formatTrainRows(r, 'step (dcgan, batch 64)'));
+    rows.push(...r.map((x) => ({ suite: 'gan', ...x })));
   }
   if (want('transformer')) {
     const { runTransformerBench, formatTransformerRows } = await import('../bench/transformer.js');

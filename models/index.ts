@@ -4,6 +4,7 @@ import './classifiers.js';
 import './transformer.js';
 import './vit.js';
 import './gpt.js';
+import './dcgan.js';
 
 export { registerModel, modelNames, modelSpec, modelConfig, buildModel, hasModel, type ModelSpec } from './registry.js';
 export { restoreModel } from './restore.js';
@@ -11,3 +12,4 @@ export type { ClassifierConfig } from './classifiers.js';
 export { VisionTransformer, type VitConfig } from './vit.js';
 export { Seq2SeqTransformer, SEQ2SEQ_DEFAULTS, type Seq2SeqConfig } from './transformer.js';
 export { GPT, GPT_DEFAULTS, type GptConfig } from './gpt.js';
+export { ConditionalGenerator, ConditionalDiscriminator, GENERATOR_DEFAULTS, DISCRIMINATOR_DEFAULTS, type GanModule, type GeneratorConfig, type DiscriminatorConfig } from './dcgan.js';

@@ -6,7 +6,7 @@ export { ModuleList } from './module-list.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Conv2d, ConvTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, GlobalAvgPool2d } from './pooling.js';
-export { Flatten } from './flatten.js';
+export { Flatten, Unflatten } from './flatten.js';
 export { Dropout } from './dropout.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions } from './normalization.js';
 export { Embedding } from './embedding.js';
