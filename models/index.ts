@@ -3,9 +3,11 @@
 import './classifiers.js';
 import './transformer.js';
 import './vit.js';
+import './mobilenetv2.js';
 
 export { registerModel, modelNames, modelSpec, modelConfig, buildModel, hasModel, type ModelSpec } from './registry.js';
 export { restoreModel } from './restore.js';
 export type { ClassifierConfig } from './classifiers.js';
 export { VisionTransformer, type VitConfig } from './vit.js';
 export { Seq2SeqTransformer, SEQ2SEQ_DEFAULTS, type Seq2SeqConfig } from './transformer.js';
+export { mobilenetV2Features, featureChannels, MOBILENET_BLOCKS, MOBILENET_SIZE, InvertedResidual, type MobileNetV2Config } from './mobilenetv2.js';
