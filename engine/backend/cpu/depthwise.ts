@@ -7,12 +7,8 @@
 // over Float32Array / Float64Array so gradcheck (float64) runs these very loops.
 
 import { conv2dOutShape, type Conv2dParams } from '../../conv-geometry.js';
+export { isDepthwise } from '../../conv-geometry.js';
 import type { FloatArray } from './storage.js';
-
-/** The case these kernels serve: every group is one input channel (weight [C·mult, 1, KH, KW]). */
-export function isDepthwise(xShape: readonly number[], wShape: readonly number[], p: Conv2dParams): boolean {
-  return p.groups > 1 && p.groups === xShape[1] && wShape[1] === 1 && wShape[0] % p.groups === 0;
-}
 
 interface Geometry {
   n: number; c: number; o: number; mult: number; h: number; w: number; oh: number; ow: number; kh: number; kw: number;
