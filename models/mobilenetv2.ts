@@ -86,8 +86,9 @@ export const mobilenetv2 = registerModel<MobileNetV2Config>({
     if (c.channels !== 1 && c.channels !== 3) throw new Error(`mobilenetv2: channels must be 1 or 3, got ${c.channels}`);
     if (!Number.isInteger(c.size) || c.size < 8 || c.size > 64) throw new Error(`mobilenetv2: size must be an integer from 8 to 64 (it is resized to 32), got ${c.size}`);
     if (!Number.isInteger(c.classes) || c.classes < 1 || c.classes > 1000) throw new Error(`mobilenetv2: classes must be an integer from 1 to 1000, got ${c.classes}`);
-    if (!(c.width >= 0.25 && c.width <= 2)) throw new Error(`mobilenetv2: width must be from 0.25 to 2, got ${c.width}`);
-    if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error(`mobilenetv2: dropout must be in [0, 1), got ${c.dropout}`);
+    // checkModelFits asks with the data's channels, size and classes only: the rest keep their defaults.
+    if (c.width !== undefined && !(c.width >= 0.25 && c.width <= 2)) throw new Error(`mobilenetv2: width must be from 0.25 to 2, got ${c.width}`);
+    if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1)) throw new Error(`mobilenetv2: dropout must be in [0, 1), got ${c.dropout}`);
   },
   build: (c) => new Sequential({
     ...(c.size === MOBILENET_SIZE ? {} : { resize: new Upsample({ size: MOBILENET_SIZE, mode: 'bilinear' }) }),
