@@ -15,6 +15,8 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   bench: { module: './bench.ts', summary: 'our kernels and training step beside TensorFlow.js' },
   graph: { module: './graph.ts', summary: 'the autograd graph of a model\'s training loss (or of its backward pass), as SVG, DOT or Mermaid' },
   profile: { module: './profile.ts', summary: 'per-op time, memory and FLOPs of training steps, forward and backward' },
+  pretrain: { module: './pretrain.ts', summary: 'self-supervised (SimCLR) pretraining of the mobilenetv2 backbone, labels never read' },
+  finetune: { module: './finetune.ts', summary: 'fine-tune a pretrained mobilenetv2 backbone with N labels per class (frozen, then top blocks)' },
   translate: { module: './translate.ts', summary: 'the seq2seq Transformer: numbers into Chinese or English words, spelling into pronunciation' },
 };
 
