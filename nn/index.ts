@@ -29,6 +29,7 @@ export {
   encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, SafetensorsError,
   type HostTensor, type SafeDType, type SafetensorsFile,
 } from './io/safetensors.js';
+export { importTfjsLayersModel, TfjsImportError, type TfjsModelJson } from './io/tfjs-layers.js';
 export { cardMetadata, readCard, CARD_KEY, CheckpointError, type ModelCard, type ModelConfig, type DatasetCard } from './io/card.js';
 export * from './functional/index.js';
 export * as F from './functional/index.js';
