@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadImageData } from '../mnist/data.js';
 import { DEFAULT_CONFIG } from '../mnist/classify.js';
 import { backboneState, FinetuneTask, type FinetuneConfig, type FreezePolicy } from '../mnist/finetune.js';
@@ -29,7 +30,7 @@ export const command: Command = {
     'backbone from random weights (the baseline). Saves model.safetensors (eval and predict take it) and a checkpoint set.',
   ].join('\n'),
   flags: [
-    { name: 'checkpoint', value: 'F|scratch', help: 'the backbone: a safetensors file, or scratch (required)' },
+    { name: 'checkpoint', value: 'F|scratch', help: 'the backbone: a safetensors file, or scratch (default: the shipped SimCLR backbone, models/pretrained/)' },
     { name: 'labels-per-class', value: 'N', help: 'labelled training images per class (0: all) (required)' },
     { name: 'freeze', value: 'all|top|none', default: 'top', help: 'what stays frozen (see above)' },
     { name: 'frozen-epochs', value: 'N', default: 10, help: 'epochs with the whole backbone frozen before --freeze top unfreezes' },
@@ -53,6 +54,9 @@ export const command: Command = {
   run,
 };
 
+/** The backbone shipped in the repository (its card: models/pretrained/*.json). */
+const SHIPPED = fileURLToPath(new URL('../models/pretrained/mobilenetv2-0.35-simclr-mnist.safetensors', import.meta.url));
+
 /** The backbone's weights and width from a file, or null for scratch. */
 function readBackbone(path: string): { state: StateDict; width: number } | null {
   if (path === 'scratch') return null;
@@ -66,8 +70,7 @@ function readBackbone(path: string): { state: StateDict; width: number } | null 
 
 async function run(args: Args): Promise<number> {
   const int = (n: string, min: number) => args.number(n, { integer: true, min });
-  const ckpt = args.string('checkpoint'), lpc = int('labels-per-class', 0);
-  if (ckpt === undefined) throw new Error('--checkpoint is required (a backbone file, or scratch)');
+  const ckpt = args.string('checkpoint') ?? SHIPPED, lpc = int('labels-per-class', 0);
   if (lpc === undefined) throw new Error('--labels-per-class is required');
   const out = args.string('out') ?? join('runs', 'finetune');
   const resume = args.flag('resume');
