@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG } from '../mnist/classify.js';
 import { backboneState, FinetuneTask, type FinetuneConfig, type FreezePolicy } from '../mnist/finetune.js';
 import { loadSafetensors, readCard, type StateDict } from '../nn/index.js';
 import { fit, prepareRunFolder, savedRun } from '../train/index.js';
-import type { Args, Command } from './args.js';
+import { UsageError, type Args, type Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { percent, plural, printJson, say } from './output.js';
 import { metricLine } from './progress.js';
@@ -71,7 +71,7 @@ function readBackbone(path: string): { state: StateDict; width: number } | null 
 async function run(args: Args): Promise<number> {
   const int = (n: string, min: number) => args.number(n, { integer: true, min });
   const ckpt = args.string('checkpoint') ?? SHIPPED, lpc = int('labels-per-class', 0);
-  if (lpc === undefined) throw new Error('--labels-per-class is required');
+  if (lpc === undefined) throw new UsageError('--labels-per-class is required (labelled training images per class; 0: all)');
   const out = args.string('out') ?? join('runs', 'finetune');
   const resume = args.flag('resume');
   prepareRunFolder(out, { resume, overwrite: args.flag('overwrite'), checkOnly: true });
