@@ -88,7 +88,7 @@ export function registerWasmBackpropFilter(): void {
   });
 }
 
-async function medianMs(fn: () => void, quick: boolean, slow = false): Promise<number> {
+export async function medianMs(fn: () => void, quick: boolean, slow = false): Promise<number> {
   // tfjs-cpu takes seconds a call on the big shapes (its backward filter ~30 s on conv2): one run, no warmup.
   const opts = slow ? { time: 0, iterations: 1, warmup: false }
     : quick ? { time: 300, iterations: 5, warmupIterations: 3, warmupTime: 100 }

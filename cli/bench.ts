@@ -5,7 +5,7 @@ import type { Args, Command } from './args.js';
 import { printJson, say } from './output.js';
 import { ProgressBar } from './progress.js';
 
-const SUITES = ['cpu', 'train', 'gan', 'transformer', 'gpt', 'webgpu', 'all'] as const;
+const SUITES = ['cpu', 'depthwise', 'train', 'gan', 'transformer', 'gpt', 'webgpu', 'all'] as const;
 type Suite = (typeof SUITES)[number];
 
 export const command: Command = {
@@ -17,6 +17,8 @@ export const command: Command = {
     '  cpu     matmul 128-1024 and the cnn model\'s two conv2d shapes (forward, input and filter gradients)',
     '          on our CPU backend vs tfjs "cpu" and "wasm" (XNNPACK; its missing Conv2DBackpropFilter is',
     '          supplied as im2col + its own matmul, and marked "stand-in")',
+    '  depthwise  mobilenetv2\'s depthwise 3×3 shapes at batch 64: our direct kernels vs the GEMM path and',
+    '          tfjs "wasm" (forward; it has no depthwise backprop kernels, so the gradients compare with tfjs "cpu")',
     '  train   one cnn training step at batch 64 (forward, backward, Adam) in samples/s vs tfjs "wasm", and vs',
     '          PyTorch (a python3 subprocess, same model and threads) in interleaved rounds, each printed',
     '  gan     one DCGAN step (both updates, the default nets of gan train) at batch 64 in images/s vs the same nets on tfjs "wasm"',
@@ -53,6 +55,14 @@ async function run(args: Args): Promise<number> {
     say('CPU kernels (GFLOP/s)');
     say(formatRows(r));
     rows.push(...r.map((x) => ({ suite: 'cpu', ...x })));
+  }
+  if (want('depthwise')) {
+    const { runDepthwiseBench, formatDepthwiseRows } = await import('../bench/depthwise.js');
+    const r = await runDepthwiseBench({ quick, onProgress: progress('depthwise') });
+    bar.done();
+    say('\nDepthwise conv, mobilenetv2 shapes (GFLOP/s)');
+    say(formatDepthwiseRows(r));
+    rows.push(...r.map((x) => ({ suite: 'depthwise', ...x })));
   }
   if (want('train')) {
     const { runTrainStepBench, formatTrainRows } = await import('../bench/train-step.js');

@@ -16,6 +16,8 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   graph: { module: './graph.ts', summary: 'the autograd graph of a model\'s training loss (or of its backward pass), as SVG, DOT or Mermaid' },
   profile: { module: './profile.ts', summary: 'per-op time, memory and FLOPs of training steps, forward and backward' },
   gan: { module: './gan.ts', summary: 'a DCGAN that draws digits (conditional on request), judged by a trained cnn; sample grids' },
+  pretrain: { module: './pretrain.ts', summary: 'self-supervised (SimCLR) pretraining of the mobilenetv2 backbone, labels never read' },
+  finetune: { module: './finetune.ts', summary: 'fine-tune a pretrained mobilenetv2 backbone with N labels per class (frozen, then top blocks)' },
   translate: { module: './translate.ts', summary: 'the seq2seq Transformer: numbers into Chinese or English words, spelling into pronunciation' },
   lm: { module: './lm.ts', summary: 'a GPT language model: pretrain on Moby-Dick, fine-tune with LoRA on State of the Union addresses, sample' },
 };

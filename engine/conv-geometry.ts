@@ -19,6 +19,11 @@ export function conv2dOutShape(xShape: readonly number[], wShape: readonly numbe
   return [n, o, convOutSize(h, kh, p.strideH, p.padH, p.dilationH), convOutSize(w, kw, p.strideW, p.padW, p.dilationW)];
 }
 
+/** Depthwise: every group is one input channel (weight [C·mult, 1, KH, KW]); backends have direct kernels for it. */
+export function isDepthwise(xShape: readonly number[], wShape: readonly number[], p: Conv2dParams): boolean {
+  return p.groups > 1 && p.groups === xShape[1] && wShape[1] === 1 && wShape[0] % p.groups === 0;
+}
+
 export interface Pool2dParams {
   kernelH: number; kernelW: number;
   strideH: number; strideW: number;

@@ -9,7 +9,7 @@ import { DataError } from '../io/errors.js';
 import { buildModel, modelSpec } from '../models/index.js';
 import { crossEntropy, Adam, AdamW, clipGradNorm, CosineAnnealingLR, LinearLR, SequentialLR, SGD, StepLR, type LRScheduler, type Module, type ModelCard, type ModelConfig, type Optimizer, type ParamGroupSpec } from '../nn/index.js';
 import type { Tensor } from '../engine/index.js';
-import type { EpochContext, Task } from '../train/core.js';
+import type { EpochContext, StepContext, Task } from '../train/core.js';
 import type { ChartSpec } from '../train/history.js';
 import { matrixHeatmap } from '../viz/svg.js';
 import { allImages, batchImages, type ImageData } from './image-data.js';
@@ -117,14 +117,17 @@ export class ClassifyTask implements Task {
   private lastFigures: Record<string, number> = {};
   private readonly shape: number[];
 
-  constructor(readonly config: ClassifyConfig & Record<string, unknown>, readonly data: ImageData) {
+  /** `setup` (fine-tuning): more settings for the model, and a prepare(model) that loads weights
+   *  into it and returns what the optimiser trains (parameter groups). */
+  constructor(readonly config: ClassifyConfig & Record<string, unknown>, readonly data: ImageData,
+    setup: { overrides?: Partial<ModelConfig>; prepare?(model: Module): Tensor[] | ParamGroupSpec[] } = {}) {
     const c = config;
     checkModelFits(c.model, data, data.info.name);
-    const built = buildModel(c.model, { channels: data.channels, size: data.rows, classes: data.numClasses });
+    const built = buildModel(c.model, { ...setup.overrides, channels: data.channels, size: data.rows, classes: data.numClasses });
     this.modelConfig = built.config;
     this.shape = built.inputShape;
     this.modules = { model: built.model as Module };
-    this.optimizers = { optimizer: makeOptimizer(c, built.model.parameters()) };
+    this.optimizers = { optimizer: makeOptimizer(c, setup.prepare ? setup.prepare(built.model as Module) : built.model.parameters()) };
     this.size = data.train.count;
     this.batchSize = c.batchSize;
     const sched = makeScheduler(c, this.optimizers.optimizer, Math.ceil(this.size / c.batchSize));
@@ -132,7 +135,7 @@ export class ClassifyTask implements Task {
     this.generators = { augment: new Generator(c.seed + 7919) };
   }
 
-  step(idx: Int32Array) {
+  step(idx: Int32Array, _ctx?: StepContext) {
     const c = this.config, d = this.data, model = this.modules.model, opt = this.optimizers.optimizer;
     const xs = batchImages(d.train, idx, d, d.stats, c.augment ? () => this.generators.augment.random() : undefined);
     const x = tensor(xs, { shape: [idx.length, ...this.shape] });

@@ -14,7 +14,7 @@ export { allImages, batchImages, type ImageData, type ImageSet, type ImageShape,
 
 export interface DataOptions { dataDir?: string; limit?: number; testLimit?: number; valSplit?: number; seed?: number }
 
-function subset(s: ImageSet, idx: Int32Array, size: number): ImageSet {
+export function subset(s: ImageSet, idx: Int32Array, size: number): ImageSet {
   return { images: gather(s.images, idx, size), labels: gather(s.labels, idx, 1), count: idx.length };
 }
 

@@ -21,3 +21,6 @@ export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') { super(); }
   forward(x: Tensor): Tensor { return x.gelu(this.approximate); }
 }
+
+/** min(max(x, 0), 6): MobileNet's activation, bounded so it survives low-precision inference. */
+export class ReLU6 extends Module { forward(x: Tensor): Tensor { return x.clamp(0, 6); } }

@@ -7,6 +7,7 @@ export { Linear, type LinearOptions } from './linear.js';
 export { Conv2d, ConvTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, GlobalAvgPool2d } from './pooling.js';
 export { Flatten, Unflatten } from './flatten.js';
+export { Upsample } from './upsample.js';
 export { Dropout } from './dropout.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions } from './normalization.js';
 export { Embedding } from './embedding.js';
@@ -16,7 +17,7 @@ export {
   FeedForward, TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder, DecoderCache,
   type TransformerLayerOptions, type EncoderLayerCall, type DecoderLayerCall, type DecoderLayerCache, type DecoderCall, type StackOptions,
 } from './transformer.js';
-export { ReLU, LeakyReLU, GELU, Tanh, Sigmoid, ELU } from './activation.js';
+export { ReLU, ReLU6, LeakyReLU, GELU, Tanh, Sigmoid, ELU } from './activation.js';
 export * as init from './init.js';
 export { Optimizer, type OptimizerState, type ParamState, type Hyper, type ParamGroup, type ParamGroupSpec, type GroupState } from './optim/optimizer.js';
 export { SGD, type SgdOptions } from './optim/sgd.js';
@@ -28,6 +29,7 @@ export {
   encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, SafetensorsError,
   type HostTensor, type SafeDType, type SafetensorsFile,
 } from './io/safetensors.js';
+export { importTfjsLayersModel, TfjsImportError, type TfjsModelJson } from './io/tfjs-layers.js';
 export { cardMetadata, readCard, CARD_KEY, CheckpointError, type ModelCard, type ModelConfig, type DatasetCard } from './io/card.js';
 export * from './functional/index.js';
 export * as F from './functional/index.js';

@@ -274,6 +274,8 @@ describe('gradcheck: conv2d', () => {
     ['groups 2', [1, 4, 5, 5], [4, 2, 3, 3], { groups: 2, padding: 1 }],
     ['depthwise (groups = C)', [1, 3, 5, 6], [3, 1, 3, 3], { groups: 3 }],
     ['depthwise, multiplier 2, stride 2', [1, 2, 7, 5], [4, 1, 3, 3], { groups: 2, stride: 2, padding: 1 }],
+    ['depthwise, dilation 2, padding 2, two images', [2, 3, 6, 7], [3, 1, 3, 3], { groups: 3, dilation: 2, padding: 2 }],
+    ['depthwise, stride [2,3], kernel 2×3 (rectangular)', [1, 2, 7, 8], [2, 1, 2, 3], { groups: 2, stride: [2, 3], padding: [1, 0] }],
   ];
   for (const [name, xs, ws, o] of cases) it(name, () => check((x, w) => conv2d(x, w, null, o), [randn(xs, 81), randn(ws, 82)]));
   it('with bias', () => check((x, w, b) => conv2d(x, w, b, { padding: 1 }), [randn([2, 2, 5, 4], 83), randn([3, 2, 3, 3], 84), randn([3], 85)]));

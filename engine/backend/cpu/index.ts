@@ -22,6 +22,7 @@ import { sgemm } from './gemm.js';
 import { wasmKernels } from './threads.js';
 import { adamSimd, mapSimd, maxPoolBackwardSimd, maxPoolSimd, rowSumSimd, zipSimd } from './simd.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
+import { depthwiseBackwardFilter, depthwiseBackwardInput, depthwiseForward, isDepthwise } from './depthwise.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
@@ -247,6 +248,11 @@ export class CpuBackend implements Backend {
 
   conv2d(x: TensorInfo, w: TensorInfo, p: Conv2dParams): Storage {
     const shape = conv2dOutShape(x.shape, w.shape, p);
+    if (isDepthwise(x.shape, w.shape, p)) {
+      const out = this.alloc(sizeOf(shape), 'float32');
+      depthwiseForward(this.f(x), x.shape, this.f(w), w.shape, p, out.data as FloatArray);
+      return out;
+    }
     if (this.precision === 'float64') {
       const out = this.alloc(sizeOf(shape), 'float32');
       conv2dRef(this.f(x), x.shape, this.f(w), w.shape, p, out.data as FloatArray);
@@ -258,6 +264,11 @@ export class CpuBackend implements Backend {
   }
 
   conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, xShape: readonly number[], p: Conv2dParams): Storage {
+    if (isDepthwise(xShape, w.shape, p)) {
+      const out = this.alloc(sizeOf(xShape), 'float32');
+      depthwiseBackwardInput(this.f(dy), this.f(w), w.shape, xShape, p, out.data as FloatArray);
+      return out;
+    }
     if (this.precision === 'float64') {
       const out = this.alloc(sizeOf(xShape), 'float32');
       conv2dBackwardInputRef(this.f(dy), this.f(w), w.shape, xShape, p, out.data as FloatArray);
@@ -269,6 +280,11 @@ export class CpuBackend implements Backend {
   }
 
   conv2dBackwardFilter(x: TensorInfo, dy: TensorInfo, wShape: readonly number[], p: Conv2dParams): Storage {
+    if (isDepthwise(x.shape, wShape, p)) {
+      const out = this.alloc(sizeOf(wShape), 'float32');
+      depthwiseBackwardFilter(this.f(x), x.shape, this.f(dy), wShape, p, out.data as FloatArray);
+      return out;
+    }
     if (this.precision === 'float64') {
       const out = this.alloc(sizeOf(wShape), 'float32');
       conv2dBackwardFilterRef(this.f(x), x.shape, this.f(dy), wShape, p, out.data as FloatArray);

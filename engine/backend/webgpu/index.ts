@@ -6,7 +6,7 @@ import type {
   AdamHyper, ArgReduceOp, Backend, BinaryOp, DType, KernelTiming, MemoryInfo, ReduceOp, SgdHyper, Storage, TensorInfo, TypedArray, UnaryOp,
 } from '../backend.js';
 import type { Conv2dParams, Pool2dParams } from '../../conv-geometry.js';
-import { conv2dOutShape, pool2dOutShape } from '../../conv-geometry.js';
+import { conv2dOutShape, isDepthwise, pool2dOutShape } from '../../conv-geometry.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { BufferPool, GpuStorage } from './buffers.js';
 import { argReduceCode, binaryCode, CONV_MODES, reduceCode, reduceIdentityBits, scalarBits, unaryCode, wgslType, type ConvMode } from './codes.js';
@@ -305,6 +305,7 @@ export class WebGpuBackend implements Backend {
 
   private conv(kernel: ConvMode, xShape: readonly number[], wShape: readonly number[], p: Conv2dParams,
     operands: [TensorInfo, TensorInfo], shapes: string): GpuStorage {
+    if (isDepthwise(xShape, wShape, p)) return this.depthwise(kernel, xShape, wShape, p, operands, shapes);
     const [n, c, h, w] = xShape, [o, cg, kh, kw] = wShape;
     const og = o / p.groups;
     if (c !== cg * p.groups || !Number.isInteger(og)) {
@@ -322,6 +323,23 @@ export class WebGpuBackend implements Backend {
       extra: (u) => u.at(8).u(n, c, h, w, o, oh, ow, kh, kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, cg, og),
     });
     return this.sumSplits(out, splits, o * cg * kh * kw);
+  }
+
+  /** Depthwise convolutions (shaders/depthwise-conv.wgsl): operands as for conv(). */
+  private depthwise(kernel: ConvMode, xShape: readonly number[], wShape: readonly number[], p: Conv2dParams,
+    operands: [TensorInfo, TensorInfo], shapes: string): GpuStorage {
+    const [n, c, h, w] = xShape, [o, , kh, kw] = wShape;
+    const [, , oh, ow] = conv2dOutShape(xShape, wShape, p);
+    const count = kernel === 'conv2d' ? n * o * oh * ow : kernel === 'conv2dBackwardInput' ? n * c * h * w : o * kh * kw;
+    const out = this.alloc(count, 'float32');
+    // conv() passes [w, x], [w, dy] and [dy, x]: the shader reads them the other way round.
+    const entry = { conv2d: 'dw_forward', conv2dBackwardInput: 'dw_backward_input', conv2dBackwardFilter: 'dw_backward_filter' }[kernel];
+    this.launch({
+      kernel, shapes, shader: 'depthwise-conv', entry, bindings: [st(operands[1]), st(operands[0]), out],
+      params: new Uniforms().u(count, n, c, h, w, o, oh, ow, kh, kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, o / c),
+      groups: grid(kernel === 'conv2dBackwardFilter' ? count : Math.ceil(count / 64)),
+    });
+    return out;
   }
 
   private static convShapes(x: readonly number[], w: readonly number[], p: Conv2dParams): string {
