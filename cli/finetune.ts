@@ -7,12 +7,12 @@ import { loadImageData } from '../mnist/data.js';
 import { DEFAULT_CONFIG } from '../mnist/classify.js';
 import { backboneState, FinetuneTask, type FinetuneConfig, type FreezePolicy } from '../mnist/finetune.js';
 import { loadSafetensors, readCard, type StateDict } from '../nn/index.js';
-import { fit, prepareRunFolder, savedRun } from '../train/index.js';
+import { fit, prepareRunFolder } from '../train/index.js';
 import { UsageError, type Args, type Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { percent, plural, printJson, say } from './output.js';
 import { metricLine } from './progress.js';
-import { resumeNotes, runWithInterrupts, RUN_FLAGS } from './run.js';
+import { resumedRecipe, runWithInterrupts, RUN_FLAGS } from './run.js';
 
 const FIELDS: [string, keyof FinetuneConfig][] = [['labels-per-class', 'labelsPerClass'], ['freeze', 'freeze'], ['frozen-epochs', 'frozenEpochs'], ['unfreeze', 'unfreeze'],
   ['backbone-lr', 'backboneLr'], ['lr', 'lr'], ['batch', 'batchSize'], ['seed', 'seed'], ['checkpoint', 'backbone'], ['test-limit', 'testLimit']];
@@ -82,12 +82,7 @@ async function run(args: Args): Promise<number> {
     frozenEpochs: int('frozen-epochs', 0)!, unfreeze: int('unfreeze', 0)!, backboneLr: args.number('backbone-lr', { min: 0 })!,
     width: backbone?.width ?? 0.35, backbone: ckpt,
   };
-  let c = requested;
-  if (resume) {
-    const saved = savedRun(out, 'classify');
-    c = { ...(saved.config as unknown as FinetuneConfig), epochs: args.has('epochs') ? requested.epochs : (saved.config.epochs as number) };
-    resumeNotes(args, FIELDS.map(([flag, field]) => [flag, requested[field], c[field]]));
-  }
+  const c = resume ? resumedRecipe(args, out, 'classify', requested, ['epochs', 'epochs'], FIELDS) : requested;
   const backend = await pickBackend(args);
   const data = loadImageData({ dataDir: args.string('data-dir'), testLimit: c.testLimit, seed: c.seed });
   let last: FinetuneTask | null = null;

@@ -11,13 +11,13 @@ import { loadClassifier } from '../mnist/classifier.js';
 import { loadImageData } from '../mnist/data.js';
 import { GAN_DEFAULTS, GanTask, generate, gridClasses, gridColumns, toUnit, type GanConfig, type Judge } from '../mnist/gan.js';
 import { restoreModel, type GanModule } from '../models/index.js';
-import { fit, prepareRunFolder, savedRun } from '../train/index.js';
+import { fit, prepareRunFolder } from '../train/index.js';
 import { encodePng, imageGrid } from '../viz/png.js';
 import { UsageError, type Args, type Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { note, percent, plural, printJson, say } from './output.js';
 import { metricLine } from './progress.js';
-import { resumeNotes, runWithInterrupts, RUN_FLAGS } from './run.js';
+import { resumedRecipe, runWithInterrupts, RUN_FLAGS } from './run.js';
 
 const D = GAN_DEFAULTS;
 
@@ -126,12 +126,7 @@ async function train(args: Args): Promise<number> {
   const out = args.string('out') ?? join('runs', requested.conditional ? 'gan-conditional' : 'gan');
   const resume = args.flag('resume');
   prepareRunFolder(out, { resume, overwrite: args.flag('overwrite'), checkOnly: true });
-  let c = requested;
-  if (resume) {
-    const saved = savedRun(out, 'gan').config as unknown as GanConfig;
-    c = { ...saved, epochs: args.has('epochs') ? requested.epochs : saved.epochs };
-    resumeNotes(args, [['conditional', requested.conditional, c.conditional], ...FIELDS.map(([flag, field]): [string, unknown, unknown] => [flag, requested[field], c[field]])]);
-  }
+  const c = resume ? resumedRecipe(args, out, 'gan', requested, ['epochs', 'epochs'], [['conditional', 'conditional'], ...FIELDS]) : requested;
   const backend = await pickBackend(args);
   const data = loadImageData({ limit: c.limit });
   const judge = await judgeFor(args, out);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readBytes, writeFileAtomic } from '../io/files.js';
 import { resolveCheckpoint } from '../mnist/classifier.js';
 import { restoreModel, type GPT } from '../models/index.js';
-import { encodeModule, fit, prepareRunFolder, savedRun } from '../train/index.js';
+import { encodeModule, fit, prepareRunFolder } from '../train/index.js';
 import { CORPORA, loadCorpus } from '../text/corpora.js';
 import {
   adapterCard, evaluateLm, FINETUNE_DEFAULTS, LORA_TARGETS, lmCard, LmTask, loadLoraModel, METHODS, PRETRAIN_DEFAULTS, type LmConfig, type LmData,
@@ -18,7 +18,7 @@ import { BOS, EOS, PAD, UNK } from '../text/vocab.js';
 import { UsageError, type Args, type Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { note, printJson, say } from './output.js';
-import { resumeNotes, runWithInterrupts, RUN_FLAGS } from './run.js';
+import { resumedRecipe, runWithInterrupts, RUN_FLAGS } from './run.js';
 
 /** Each numeric training flag and the recipe field it sets. */
 const FIELDS: [flag: string, field: keyof LmConfig, integer: boolean][] = [
@@ -142,14 +142,10 @@ async function train(args: Args, finetune: boolean): Promise<number> {
   const out = args.string('out') ?? join('runs', finetune ? `lm-${requested.corpus}-${requested.method}` : `lm-${requested.corpus}`);
   const resume = args.flag('resume');
   prepareRunFolder(out, { resume, overwrite: args.flag('overwrite'), checkOnly: true });
-  let c = requested;
-  if (resume) {
-    const saved = savedRun(out, 'lm').config as unknown as LmConfig;
+  let c = resume ? resumedRecipe(args, out, 'lm', requested, ['iters', 'iters'], FIELDS, (saved, merged) => {
     if ((saved.method === 'pretrain') === finetune) throw new UsageError(`${out} holds a ${saved.method} run; continue it with lm ${finetune ? 'train' : 'finetune'} --resume`);
-    c = { ...saved, iters: args.has('iters') ? requested.iters : saved.iters };
-    if (c.iters % c.evalEvery) throw new UsageError(`--iters ${c.iters} must be a multiple of the run's --eval-every ${c.evalEvery}`);
-    resumeNotes(args, FIELDS.map(([flag, field]) => [flag, requested[field], c[field]]));
-  }
+    if (merged.iters % merged.evalEvery) throw new UsageError(`--iters ${merged.iters} must be a multiple of the run's --eval-every ${merged.evalEvery}`);
+  }) : requested;
   let base: { where: string; bytes: Uint8Array } | undefined;
   let tokenizer: Tokenizer | undefined;
   if (finetune) {

@@ -3,11 +3,11 @@
 import { join } from 'node:path';
 import { loadImageData } from '../mnist/data.js';
 import { PRETRAIN_DEFAULTS as D, PretrainTask, type PretrainConfig } from '../mnist/pretrain.js';
-import { fit, prepareRunFolder, savedRun } from '../train/index.js';
+import { fit, prepareRunFolder } from '../train/index.js';
 import type { Args, Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { percent, plural, printJson, say } from './output.js';
-import { resumeNotes, runWithInterrupts, RUN_FLAGS } from './run.js';
+import { resumedRecipe, runWithInterrupts, RUN_FLAGS } from './run.js';
 
 const FIELDS: [string, keyof PretrainConfig][] = [['batch', 'batchSize'], ['lr', 'lr'], ['seed', 'seed'], ['width', 'width'], ['temperature', 'temperature'], ['limit', 'limit'], ['test-limit', 'testLimit'], ['probe-train', 'probeTrain']];
 
@@ -52,12 +52,7 @@ async function run(args: Args): Promise<number> {
   const out = args.string('out') ?? join('runs', 'pretrain');
   const resume = args.flag('resume');
   prepareRunFolder(out, { resume, overwrite: args.flag('overwrite'), checkOnly: true });
-  let c = requested;
-  if (resume) {
-    const saved = savedRun(out, 'pretrain');
-    c = { ...(saved.config as unknown as PretrainConfig), epochs: args.has('epochs') ? requested.epochs : (saved.config.epochs as number) };
-    resumeNotes(args, FIELDS.map(([flag, field]) => [flag, requested[field], c[field]]));
-  }
+  const c = resume ? resumedRecipe(args, out, 'pretrain', requested, ['epochs', 'epochs'], FIELDS) : requested;
   const backend = await pickBackend(args);
   const data = loadImageData({ dataDir: args.string('data-dir'), limit: c.limit, testLimit: c.testLimit, seed: c.seed });
   say(`pretraining mobilenetv2 (width ${c.width}) on ${plural(data.train.count, `unlabelled ${data.info.name} image`)}: ${plural(Math.ceil(data.train.count / c.batchSize), 'step')} per epoch`);

@@ -2,7 +2,7 @@
 // flags a resume ignores, the progress bar, Ctrl-C (save a checkpoint, exit 130; twice: quit at
 // once), and the NaN guard's advice.
 
-import { NonFiniteError, type FitHooks, type FitResult } from '../train/index.js';
+import { NonFiniteError, savedRun, type FitHooks, type FitResult } from '../train/index.js';
 import type { Args, Flag } from './args.js';
 import { note, say } from './output.js';
 import { ProgressBar } from './progress.js';
@@ -19,6 +19,22 @@ export function resumeNotes(args: Args, fields: [flag: string, asked: unknown, u
   const shown = (v: unknown) => (v === undefined ? 'unset' : typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v));
   note(`resume: ignoring ${ignored.map(([flag, asked, used]) => `--${flag} ${shown(asked)} (the run uses ${shown(used)})`).join(', ')}; `
     + 'a resumed run keeps its recipe (start a new one with --overwrite to change it)');
+}
+
+/**
+ * The recipe a --resume continues with: the run's saved config, where only the run-length flag
+ * (`--epochs`, `--iters`) is taken from the command line; a note names every other flag it overrides.
+ * `check` may refuse the saved run (another task's variant) or the merged recipe.
+ */
+export function resumedRecipe<C extends object>(args: Args, out: string, task: string, requested: C,
+  length: readonly [flag: string, field: keyof C], fields: readonly (readonly [string, keyof C, ...unknown[]])[],
+  check?: (saved: C, merged: C) => void): C {
+  const saved = savedRun(out, task).config as unknown as C;
+  const [flag, field] = length;
+  const merged: C = { ...saved, [field]: args.has(flag) ? requested[field] : saved[field] };
+  check?.(saved, merged);
+  resumeNotes(args, fields.map(([f, k]): [string, unknown, unknown] => [f, requested[k], merged[k]]));
+  return merged;
 }
 
 /** Run fit() with the progress bar and Ctrl-C handling; 'interrupted' when Ctrl-C saved a checkpoint. */

@@ -5,11 +5,11 @@ import { modelNames } from '../models/index.js';
 import { checkModelFits, ClassifyTask, DEFAULT_CONFIG, type ClassifyConfig, type OptimizerName, type ScheduleName } from '../mnist/classify.js';
 import { isCifarDir } from '../mnist/cifar.js';
 import { loadImageData } from '../mnist/data.js';
-import { fit, prepareRunFolder, savedRun, withDiagnostics, type EpochDiagnostics } from '../train/index.js';
+import { fit, prepareRunFolder, withDiagnostics, type EpochDiagnostics } from '../train/index.js';
 import type { Args, Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { percent, plural, printJson, say } from './output.js';
-import { resumeNotes, runWithInterrupts, RUN_FLAGS } from './run.js';
+import { resumedRecipe, runWithInterrupts, RUN_FLAGS } from './run.js';
 import { formatMetric, metricLine } from './progress.js';
 
 const D = DEFAULT_CONFIG;
@@ -102,12 +102,7 @@ async function run(args: Args): Promise<number> {
   const resume = args.flag('resume');
   // Before the data and the backend: a folder that cannot be written is named at once, not after an epoch.
   prepareRunFolder(out, { resume, overwrite: args.flag('overwrite'), checkOnly: true });
-  let c = requested;
-  if (resume) {
-    const saved = savedRun(out, 'classify');
-    c = { ...(saved.config as unknown as ClassifyConfig), epochs: args.has('epochs') ? requested.epochs : (saved.config.epochs as number) };
-    resumeNotes(args, FIELDS.map(([flag, field]) => [flag, requested[field], c[field]]));
-  }
+  const c = resume ? resumedRecipe(args, out, 'classify', requested, ['epochs', 'epochs'], FIELDS) : requested;
   const backend = await pickBackend(args);
   const dataDir = args.string('data-dir');
   const data = loadImageData({ dataDir, limit: c.limit, testLimit: c.testLimit, valSplit: c.valSplit, seed: c.seed });

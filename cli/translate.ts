@@ -11,12 +11,12 @@ import { loadTranslationData, TRANSLATION_TASKS, type TranslationTaskName } from
 import { beamSearch, greedyDecode } from '../text/decode.js';
 import { encodeSource, evaluateTranslation, TASK_DEFAULTS, translationCard, TranslateTask, type TranslateConfig } from '../text/translate.js';
 import { PAD } from '../text/vocab.js';
-import { fit, prepareRunFolder, savedRun } from '../train/index.js';
+import { fit, prepareRunFolder } from '../train/index.js';
 import { UsageError, type Args, type Command } from './args.js';
 import { BACKEND_FLAG, pickBackend } from './backend.js';
 import { note, percent, printJson, say } from './output.js';
 import { metricLine } from './progress.js';
-import { resumeNotes, runWithInterrupts, RUN_FLAGS } from './run.js';
+import { resumedRecipe, runWithInterrupts, RUN_FLAGS } from './run.js';
 
 /** Each training flag and the recipe field it sets (defaults depend on --task). */
 const FIELDS: [flag: string, field: keyof TranslateConfig, integer: boolean][] = [
@@ -123,13 +123,9 @@ async function train(args: Args): Promise<number> {
   const out = args.string('out') ?? join('runs', task);
   const resume = args.flag('resume');
   prepareRunFolder(out, { resume, overwrite: args.flag('overwrite') });
-  let c = requested;
-  if (resume) {
-    const saved = savedRun(out, 'translate').config as unknown as TranslateConfig;
+  const c = resume ? resumedRecipe(args, out, 'translate', requested, ['epochs', 'epochs'], FIELDS, (saved) => {
     if (saved.task !== task) throw new UsageError(`${out} holds a ${saved.task} run, not ${task}`);
-    c = { ...saved, epochs: args.has('epochs') ? requested.epochs : saved.epochs };
-    resumeNotes(args, FIELDS.map(([flag, field]) => [flag, requested[field], c[field]]));
-  }
+  }) : requested;
   const backend = await pickBackend(args);
   const data = loadTranslationData(task, { trainSize: c.trainSize, testSize: c.testSize, seed: c.seed });
   say(`${resume ? 'resuming' : 'training'} the Transformer on ${data.description}: ${Math.ceil(data.train.length / c.batchSize)} steps per epoch`);
