@@ -16,6 +16,7 @@ import { manualSeed, memory, randn, setBackend, tidy } from '../engine/index.js'
 import { GAN_DEFAULTS, ganUpdate } from '../mnist/gan.js';
 import { buildModel, type GanModule } from '../models/index.js';
 import { Adam } from '../nn/index.js';
+import { wasmKernels } from '../engine/backend/cpu/threads.js';
 import { registerWasmBackpropFilter, type BenchOptions } from './cpu-kernels.js';
 import { medianMs, type Row } from './train-step.js';
 
@@ -77,7 +78,9 @@ export async function runGanStepBench(opts: BenchOptions & { oursOnly?: boolean 
   const before = memory();
   const total = opts.oursOnly ? 1 : 2;
   opts.onProgress?.(0, total, 'zerograd cpu');
-  const ours = row('zerograd cpu (wasm SIMD, 2 threads)', await medianMs(oursStep(), warmup, iterations));
+  const oursMs = await medianMs(oursStep(), warmup, iterations);
+  // The pool has one thread a core (or ZEROGRAD_THREADS): name the count it ran on.
+  const ours = row(`zerograd cpu (wasm SIMD, ${wasmKernels().threads} threads)`, oursMs);
   const after = memory();
   if (after.tensors > before.tensors + 64) throw new Error(`gan-step bench: ${after.tensors - before.tensors} tensors leaked`);
   if (opts.oursOnly) return [ours];
