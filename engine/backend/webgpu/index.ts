@@ -237,9 +237,14 @@ export class WebGpuBackend implements Backend {
   batchNormStats(x: TensorInfo): { mean: Storage; var: Storage } {
     const [n, c, s] = this.ncs(x);
     const mean = this.alloc(c, 'float32'), v = this.alloc(c, 'float32');
+    const params = new Uniforms().u(n, c, s), shapes = fmtShapes({ x: x.shape });
     this.launch({
-      kernel: 'batchNormStats', shapes: fmtShapes({ x: x.shape }), shader: 'batch-norm', entry: 'stats_main',
-      bindings: [st(x), undefined, undefined, undefined, undefined, undefined, mean, v], params: new Uniforms().u(n, c, s), groups: grid(c),
+      kernel: 'batchNormStats (mean)', shapes, shader: 'batch-norm', entry: 'mean_main',
+      bindings: [st(x), undefined, undefined, undefined, undefined, undefined, mean], params, groups: grid(c),
+    });
+    this.launch({
+      kernel: 'batchNormStats (variance)', shapes, shader: 'batch-norm', entry: 'var_main',
+      bindings: [st(x), undefined, mean, undefined, undefined, undefined, undefined, v], params, groups: grid(c),
     });
     return { mean, var: v };
   }
@@ -260,12 +265,16 @@ export class WebGpuBackend implements Backend {
     { dx: Storage; dweight: Storage; dbias: Storage } {
     const [n, c, s] = this.ncs(x);
     const dx = this.alloc(x.storage.size, 'float32'), dweight = this.alloc(c, 'float32'), dbias = this.alloc(c, 'float32');
+    const shapes = fmtShapes({ dy: dy.shape, x: x.shape });
     this.launch({
-      kernel: 'batchNormBackward', shapes: fmtShapes({ dy: dy.shape, x: x.shape }), shader: 'batch-norm', entry: 'backward_main',
-      constants: { HAS_W: !!weight },
-      bindings: [st(x), st(dy), st(mean), st(rstd), weight ? st(weight) : this.dummy, undefined, dx, dweight, dbias],
-      params: new Uniforms().u(n, c, s), groups: grid(c),
+      kernel: 'batchNormBackward (sums)', shapes, shader: 'batch-norm', entry: 'backward_sums_main',
+      bindings: [st(x), st(dy), st(mean), st(rstd), undefined, undefined, undefined, dweight, dbias], params: new Uniforms().u(n, c, s), groups: grid(c),
     });
+    this.run1d({
+      kernel: 'batchNormBackward (dx)', shapes, shader: 'batch-norm', entry: 'backward_dx_main', constants: { HAS_W: !!weight },
+      bindings: [st(x), st(dy), st(mean), st(rstd), weight ? st(weight) : this.dummy, undefined, dx, undefined, undefined, dweight, dbias],
+      params: new Uniforms().u(n, c, s, x.storage.size),
+    }, x.storage.size);
     return { dx, dweight, dbias };
   }
 
