@@ -42,7 +42,7 @@ function temp(values: ArrayLike<number>): number {
   return ptr;
 }
 
-/** One command per thread, each over a range of channels. */
+/** One command per thread, each over a range of channels (temporaries from alloc/temp are freed after). */
 function byChannel(elements: number, channels: number, command: (c0: number, c1: number) => Command): void {
   const wk = wasmKernels();
   try {
@@ -62,7 +62,8 @@ export function batchNormStatsInto(x: FloatArray, shape: readonly number[], mean
   const at = addresses(x, mean, variance);
   if (at) {
     const [px, pm, pv] = at;
-    byChannel(x.length, c, (c0, c1) => pad([OPCODES.bn_stats, px, n, c, s, c0, c1, pm, pv]));
+    const acc = wasmKernels().alloc(8 * c);
+    byChannel(x.length, c, (c0, c1) => pad([OPCODES.bn_stats, px, n, c, s, c0, c1, pm, pv, acc]));
     return;
   }
   const cnt = n * s;
@@ -107,7 +108,8 @@ export function batchNormBackwardInto(dy: FloatArray, x: FloatArray, shape: read
   const pw = at && (weight ? addresses(weight)?.[0] ?? temp(weight) : temp(new Float32Array(c).fill(1)));
   if (at && pw !== null) {
     const [pg, px, pd, pm, pr, pdw, pdb] = at;
-    byChannel(x.length, c, (c0, c1) => pad([OPCODES.bn_back, pg, px, pd, n, c, s, c0, c1, pm, pr, pw, pdw, pdb]));
+    const acc = wasmKernels().alloc(8 * c);
+    byChannel(x.length, c, (c0, c1) => pad([OPCODES.bn_back, pg, px, pd, n, c, s, c0, c1, pm, pr, pw, pdw, pdb, acc]));
     return;
   }
   const cnt = n * s;

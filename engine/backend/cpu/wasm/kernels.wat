@@ -664,30 +664,34 @@
   ;; ---- batch normalisation and clamp (batchnorm.ts) ------------------------------------------
   ;; x is [N, C, S] (S: the product of the axes after the channel axis); channel c's values are the
   ;; N rows x[(n*C + c)*S .. +S). Each kernel does channels [c0, c1): threads split the channels,
-  ;; so every per-channel sum is made by one thread in one order, whatever the thread count.
-  ;; Sums are f64 (f64x2 lanes; each f32x4 is promoted as its low and high halves).
+  ;; so every per-channel sum is made by one thread in one order, whatever the thread count. The
+  ;; loops walk the memory in order (n outer, then the thread's channels, a contiguous block per
+  ;; n), keeping each channel's running sums in `acc` (32 bytes a channel, indexed by c): walking
+  ;; channel by channel instead jumps C*S floats per row and ran at half the bandwidth.
+  ;; Sums are f64 (f64x2 lanes; each f32x4 is promoted as its low and high halves; a row's tail
+  ;; past its last full vector goes into lane 0).
 
   ;; mean[c] and the biased variance var[c] of channel c over its N*S values, for c in [c0, c1),
   ;; from f64 sums of d = x - x0 and d*d (x0: the channel's first value, so a mean far from 0
   ;; does not cancel the variance away).
   (func $bn_stats (param $x i32) (param $n i32) (param $c i32) (param $s i32) (param $c0 i32) (param $c1 i32)
-                  (param $mean i32) (param $var i32)
-    (local $i i32) (local $p i32) (local $end i32) (local $k f32) (local $vk v128)
+                  (param $mean i32) (param $var i32) (param $acc i32)
+    (local $i i32) (local $ch i32) (local $p i32) (local $end i32) (local $a i32) (local $k f32) (local $vk v128)
     (local $d v128) (local $lo v128) (local $hi v128) (local $s1 v128) (local $s2 v128)
-    (local $t1 f64) (local $t2 f64) (local $dd f64) (local $cnt f64) (local $m f64) (local $v f64)
-    (local.set $cnt (f64.convert_i32_u (i32.mul (local.get $n) (local.get $s))))
-    (block $cdone (loop $cl
-      (br_if $cdone (i32.ge_u (local.get $c0) (local.get $c1)))
-      (local.set $k (f32.load (i32.add (local.get $x) (i32.shl (i32.mul (local.get $c0) (local.get $s)) (i32.const 2)))))
-      (local.set $vk (f32x4.splat (local.get $k)))
-      (local.set $s1 (v128.const f64x2 0 0))
-      (local.set $s2 (v128.const f64x2 0 0))
-      (local.set $t1 (f64.const 0))
-      (local.set $t2 (f64.const 0))
-      (local.set $i (i32.const 0))
-      (block $ndone (loop $nl
-        (br_if $ndone (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $p (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $c0)) (local.get $s)) (i32.const 2))))
+    (local $dd f64) (local $cnt f64) (local $m f64) (local $v f64)
+    (memory.fill (i32.add (local.get $acc) (i32.shl (local.get $c0) (i32.const 5))) (i32.const 0)
+                 (i32.shl (i32.sub (local.get $c1) (local.get $c0)) (i32.const 5)))
+    (block $ndone (loop $nl
+      (br_if $ndone (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $ch (local.get $c0))
+      (block $cdone (loop $cl
+        (br_if $cdone (i32.ge_u (local.get $ch) (local.get $c1)))
+        (local.set $k (f32.load (i32.add (local.get $x) (i32.shl (i32.mul (local.get $ch) (local.get $s)) (i32.const 2)))))
+        (local.set $vk (f32x4.splat (local.get $k)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $ch) (i32.const 5))))
+        (local.set $s1 (v128.load (local.get $a)))
+        (local.set $s2 (v128.load offset=16 (local.get $a)))
+        (local.set $p (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $ch)) (local.get $s)) (i32.const 2))))
         (local.set $end (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))
         (block $vdone (loop $vl
           (br_if $vdone (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
@@ -701,34 +705,43 @@
         (block $sdone (loop $sl
           (br_if $sdone (i32.ge_u (local.get $p) (local.get $end)))
           (local.set $dd (f64.promote_f32 (f32.sub (f32.load (local.get $p)) (local.get $k))))
-          (local.set $t1 (f64.add (local.get $t1) (local.get $dd)))
-          (local.set $t2 (f64.add (local.get $t2) (f64.mul (local.get $dd) (local.get $dd))))
+          (local.set $s1 (f64x2.replace_lane 0 (local.get $s1) (f64.add (f64x2.extract_lane 0 (local.get $s1)) (local.get $dd))))
+          (local.set $s2 (f64x2.replace_lane 0 (local.get $s2) (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64.mul (local.get $dd) (local.get $dd)))))
           (local.set $p (i32.add (local.get $p) (i32.const 4)))
           (br $sl)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $nl)))
-      (local.set $m (f64.div (f64.add (local.get $t1) (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64x2.extract_lane 1 (local.get $s1)))) (local.get $cnt)))
-      (local.set $v (f64.sub (f64.div (f64.add (local.get $t2) (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64x2.extract_lane 1 (local.get $s2)))) (local.get $cnt))
+        (v128.store (local.get $a) (local.get $s1))
+        (v128.store offset=16 (local.get $a) (local.get $s2))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $cl)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $nl)))
+    (local.set $cnt (f64.convert_i32_u (i32.mul (local.get $n) (local.get $s))))
+    (block $odone (loop $ol
+      (br_if $odone (i32.ge_u (local.get $c0) (local.get $c1)))
+      (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c0) (i32.const 5))))
+      (local.set $k (f32.load (i32.add (local.get $x) (i32.shl (i32.mul (local.get $c0) (local.get $s)) (i32.const 2)))))
+      (local.set $m (f64.div (f64.add (f64.load (local.get $a)) (f64.load offset=8 (local.get $a))) (local.get $cnt)))
+      (local.set $v (f64.sub (f64.div (f64.add (f64.load offset=16 (local.get $a)) (f64.load offset=24 (local.get $a))) (local.get $cnt))
                              (f64.mul (local.get $m) (local.get $m))))
       (f32.store (i32.add (local.get $mean) (i32.shl (local.get $c0) (i32.const 2))) (f32.demote_f64 (f64.add (f64.promote_f32 (local.get $k)) (local.get $m))))
       (f32.store (i32.add (local.get $var) (i32.shl (local.get $c0) (i32.const 2))) (f32.demote_f64 (f64.max (local.get $v) (f64.const 0))))
       (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
-      (br $cl))))
+      (br $ol))))
 
   ;; y = (x - mean[c]) * scale[c] + shift[c] for the channels [c0, c1) (scale = rstd * weight).
   (func $bn_apply (param $x i32) (param $y i32) (param $n i32) (param $c i32) (param $s i32) (param $c0 i32) (param $c1 i32)
                   (param $mean i32) (param $scale i32) (param $shift i32)
-    (local $i i32) (local $off i32) (local $p i32) (local $q i32) (local $end i32) (local $st i32)
+    (local $i i32) (local $ch i32) (local $off i32) (local $p i32) (local $q i32) (local $end i32) (local $st i32)
     (local $vm v128) (local $va v128) (local $vb v128) (local $v v128)
-    (block $cdone (loop $cl
-      (br_if $cdone (i32.ge_u (local.get $c0) (local.get $c1)))
-      (local.set $vm (v128.load32_splat (i32.add (local.get $mean) (i32.shl (local.get $c0) (i32.const 2)))))
-      (local.set $va (v128.load32_splat (i32.add (local.get $scale) (i32.shl (local.get $c0) (i32.const 2)))))
-      (local.set $vb (v128.load32_splat (i32.add (local.get $shift) (i32.shl (local.get $c0) (i32.const 2)))))
-      (local.set $i (i32.const 0))
-      (block $ndone (loop $nl
-        (br_if $ndone (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $off (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $c0)) (local.get $s)) (i32.const 2)))
+    (block $ndone (loop $nl
+      (br_if $ndone (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $ch (local.get $c0))
+      (block $cdone (loop $cl
+        (br_if $cdone (i32.ge_u (local.get $ch) (local.get $c1)))
+        (local.set $vm (v128.load32_splat (i32.add (local.get $mean) (i32.shl (local.get $ch) (i32.const 2)))))
+        (local.set $va (v128.load32_splat (i32.add (local.get $scale) (i32.shl (local.get $ch) (i32.const 2)))))
+        (local.set $vb (v128.load32_splat (i32.add (local.get $shift) (i32.shl (local.get $ch) (i32.const 2)))))
+        (local.set $off (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $ch)) (local.get $s)) (i32.const 2)))
         (local.set $p (i32.add (local.get $x) (local.get $off)))
         (local.set $q (i32.add (local.get $y) (local.get $off)))
         (local.set $end (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))
@@ -745,35 +758,36 @@
           (local.set $p (i32.add (local.get $p) (local.get $st)))
           (local.set $q (i32.add (local.get $q) (local.get $st)))
           (br $l)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $nl)))
-      (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
-      (br $cl))))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $cl)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $nl))))
 
   ;; The training-mode gradient for the channels [c0, c1). With xc = x - mean[c], f64 sums
   ;; g1 = sum dy and g2 = sum dy*xc; then dbias[c] = g1, dweight[c] = rstd*g2, and
   ;; dx = k1*dy + k2*xc + k3, k1 = rstd*w, k2 = -w*rstd^3*g2/cnt, k3 = -rstd*w*g1/cnt
-  ;; (that is rstd*w*(dy - mean(dy) - xhat*mean(dy*xhat)) with xhat = xc*rstd).
+  ;; (that is rstd*w*(dy - mean(dy) - xhat*mean(dy*xhat)) with xhat = xc*rstd). acc holds the
+  ;; sums, then k1, k2, k3 as f32.
   (func $bn_back (param $dy i32) (param $x i32) (param $dx i32) (param $n i32) (param $c i32) (param $s i32)
                  (param $c0 i32) (param $c1 i32) (param $mean i32) (param $rstd i32) (param $w i32) (param $dw i32) (param $db i32)
-    (local $i i32) (local $off i32) (local $p i32) (local $q i32) (local $o i32) (local $end i32) (local $st i32)
+                 (param $acc i32)
+    (local $i i32) (local $ch i32) (local $off i32) (local $p i32) (local $q i32) (local $o i32) (local $end i32) (local $st i32) (local $a i32)
     (local $m f32) (local $vm v128) (local $g v128) (local $d v128) (local $lo v128) (local $hi v128)
-    (local $s1 v128) (local $s2 v128) (local $t1 f64) (local $t2 f64) (local $gg f64) (local $xc f64)
-    (local $cnt f64) (local $r f64) (local $wt f64) (local $g1 f64) (local $g2 f64)
+    (local $s1 v128) (local $s2 v128) (local $cnt f64) (local $r f64) (local $wt f64) (local $g1 f64) (local $g2 f64)
     (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $v v128)
-    (local.set $cnt (f64.convert_i32_u (i32.mul (local.get $n) (local.get $s))))
-    (block $cdone (loop $cl
-      (br_if $cdone (i32.ge_u (local.get $c0) (local.get $c1)))
-      (local.set $m (f32.load (i32.add (local.get $mean) (i32.shl (local.get $c0) (i32.const 2)))))
-      (local.set $vm (f32x4.splat (local.get $m)))
-      (local.set $s1 (v128.const f64x2 0 0))
-      (local.set $s2 (v128.const f64x2 0 0))
-      (local.set $t1 (f64.const 0))
-      (local.set $t2 (f64.const 0))
-      (local.set $i (i32.const 0))
-      (block $ndone (loop $nl
-        (br_if $ndone (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $off (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $c0)) (local.get $s)) (i32.const 2)))
+    (memory.fill (i32.add (local.get $acc) (i32.shl (local.get $c0) (i32.const 5))) (i32.const 0)
+                 (i32.shl (i32.sub (local.get $c1) (local.get $c0)) (i32.const 5)))
+    (block $ndone (loop $nl
+      (br_if $ndone (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $ch (local.get $c0))
+      (block $cdone (loop $cl
+        (br_if $cdone (i32.ge_u (local.get $ch) (local.get $c1)))
+        (local.set $m (f32.load (i32.add (local.get $mean) (i32.shl (local.get $ch) (i32.const 2)))))
+        (local.set $vm (f32x4.splat (local.get $m)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $ch) (i32.const 5))))
+        (local.set $s1 (v128.load (local.get $a)))
+        (local.set $s2 (v128.load offset=16 (local.get $a)))
+        (local.set $off (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $ch)) (local.get $s)) (i32.const 2)))
         (local.set $p (i32.add (local.get $dy) (local.get $off)))
         (local.set $q (i32.add (local.get $x) (local.get $off)))
         (local.set $end (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))
@@ -792,27 +806,46 @@
           (br $vl)))
         (block $sdone (loop $sl
           (br_if $sdone (i32.ge_u (local.get $p) (local.get $end)))
-          (local.set $gg (f64.promote_f32 (f32.load (local.get $p))))
-          (local.set $t1 (f64.add (local.get $t1) (local.get $gg)))
-          (local.set $t2 (f64.add (local.get $t2) (f64.promote_f32 (f32.mul (f32.load (local.get $p)) (f32.sub (f32.load (local.get $q)) (local.get $m))))))
+          (local.set $s1 (f64x2.replace_lane 0 (local.get $s1) (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64.promote_f32 (f32.load (local.get $p))))))
+          (local.set $s2 (f64x2.replace_lane 0 (local.get $s2) (f64.add (f64x2.extract_lane 0 (local.get $s2))
+            (f64.promote_f32 (f32.mul (f32.load (local.get $p)) (f32.sub (f32.load (local.get $q)) (local.get $m)))))))
           (local.set $p (i32.add (local.get $p) (i32.const 4)))
           (local.set $q (i32.add (local.get $q) (i32.const 4)))
           (br $sl)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $nl)))
-      (local.set $g1 (f64.add (local.get $t1) (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64x2.extract_lane 1 (local.get $s1)))))
-      (local.set $g2 (f64.add (local.get $t2) (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64x2.extract_lane 1 (local.get $s2)))))
-      (local.set $r (f64.promote_f32 (f32.load (i32.add (local.get $rstd) (i32.shl (local.get $c0) (i32.const 2))))))
-      (local.set $wt (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $c0) (i32.const 2))))))
-      (f32.store (i32.add (local.get $db) (i32.shl (local.get $c0) (i32.const 2))) (f32.demote_f64 (local.get $g1)))
-      (f32.store (i32.add (local.get $dw) (i32.shl (local.get $c0) (i32.const 2))) (f32.demote_f64 (f64.mul (local.get $r) (local.get $g2))))
-      (local.set $v1 (f32x4.splat (f32.demote_f64 (f64.mul (local.get $r) (local.get $wt)))))
-      (local.set $v2 (f32x4.splat (f32.demote_f64 (f64.div (f64.mul (f64.neg (local.get $wt)) (f64.mul (f64.mul (local.get $r) (local.get $r)) (f64.mul (local.get $r) (local.get $g2)))) (local.get $cnt)))))
-      (local.set $v3 (f32x4.splat (f32.demote_f64 (f64.div (f64.mul (f64.neg (f64.mul (local.get $r) (local.get $wt))) (local.get $g1)) (local.get $cnt)))))
-      (local.set $i (i32.const 0))
-      (block $n2done (loop $n2l
-        (br_if $n2done (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $off (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $c0)) (local.get $s)) (i32.const 2)))
+        (v128.store (local.get $a) (local.get $s1))
+        (v128.store offset=16 (local.get $a) (local.get $s2))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $cl)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $nl)))
+    (local.set $cnt (f64.convert_i32_u (i32.mul (local.get $n) (local.get $s))))
+    (local.set $ch (local.get $c0))
+    (block $kdone (loop $kl
+      (br_if $kdone (i32.ge_u (local.get $ch) (local.get $c1)))
+      (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $ch) (i32.const 5))))
+      (local.set $g1 (f64.add (f64.load (local.get $a)) (f64.load offset=8 (local.get $a))))
+      (local.set $g2 (f64.add (f64.load offset=16 (local.get $a)) (f64.load offset=24 (local.get $a))))
+      (local.set $r (f64.promote_f32 (f32.load (i32.add (local.get $rstd) (i32.shl (local.get $ch) (i32.const 2))))))
+      (local.set $wt (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $ch) (i32.const 2))))))
+      (f32.store (i32.add (local.get $db) (i32.shl (local.get $ch) (i32.const 2))) (f32.demote_f64 (local.get $g1)))
+      (f32.store (i32.add (local.get $dw) (i32.shl (local.get $ch) (i32.const 2))) (f32.demote_f64 (f64.mul (local.get $r) (local.get $g2))))
+      (f32.store (local.get $a) (f32.demote_f64 (f64.mul (local.get $r) (local.get $wt))))
+      (f32.store offset=4 (local.get $a) (f32.demote_f64 (f64.div (f64.mul (f64.neg (local.get $wt)) (f64.mul (f64.mul (local.get $r) (local.get $r)) (f64.mul (local.get $r) (local.get $g2)))) (local.get $cnt))))
+      (f32.store offset=8 (local.get $a) (f32.demote_f64 (f64.div (f64.mul (f64.neg (f64.mul (local.get $r) (local.get $wt))) (local.get $g1)) (local.get $cnt))))
+      (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+      (br $kl)))
+    (local.set $i (i32.const 0))
+    (block $n2done (loop $n2l
+      (br_if $n2done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $ch (local.get $c0))
+      (block $c2done (loop $c2l
+        (br_if $c2done (i32.ge_u (local.get $ch) (local.get $c1)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $ch) (i32.const 5))))
+        (local.set $v1 (v128.load32_splat (local.get $a)))
+        (local.set $v2 (v128.load32_splat offset=4 (local.get $a)))
+        (local.set $v3 (v128.load32_splat offset=8 (local.get $a)))
+        (local.set $vm (v128.load32_splat (i32.add (local.get $mean) (i32.shl (local.get $ch) (i32.const 2)))))
+        (local.set $off (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $ch)) (local.get $s)) (i32.const 2)))
         (local.set $p (i32.add (local.get $dy) (local.get $off)))
         (local.set $q (i32.add (local.get $x) (local.get $off)))
         (local.set $o (i32.add (local.get $dx) (local.get $off)))
@@ -832,10 +865,10 @@
           (local.set $q (i32.add (local.get $q) (local.get $st)))
           (local.set $o (i32.add (local.get $o) (local.get $st)))
           (br $l)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $n2l)))
-      (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
-      (br $cl))))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $c2l)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $n2l))))
 
   ;; Clamp and its gradient, by kind (CLAMP_KINDS in batchnorm.ts); any other kind traps:
   ;;   kinds: 0 forward, 1 backward
@@ -883,9 +916,9 @@
   ;;   8 maxpool_back dy argmax planes ohw hw dx
   ;;   9 adam   p g m v n lr b1 c1 b2 c2 eps bc1 bc2 l2 decay     (the last ten: f32 bits)
   ;;  10 gather a s0 s1 out t0 t1 d0 d1 d2
-  ;;  11 bn_stats x n c s c0 c1 mean var
+  ;;  11 bn_stats x n c s c0 c1 mean var acc
   ;;  12 bn_apply x y n c s c0 c1 mean scale shift
-  ;;  13 bn_back dy x dx n c s c0 c1 mean rstd w dw db
+  ;;  13 bn_back dy x dx n c s c0 c1 mean rstd w dw db acc
   ;;  14 clamp  kind x g out n lo hi                               (lo, hi: f32 bits)
   (func (export "run") (param $p i32)
     (local $op i32)
@@ -959,7 +992,7 @@
           (call $bn_stats
             (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
             (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
-            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)))))
+            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))))
       (if (i32.eq (local.get $op) (i32.const 12))
         (then
           (call $bn_apply
@@ -974,7 +1007,7 @@
             (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
             (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))
             (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)) (i32.load offset=48 (local.get $p))
-            (i32.load offset=52 (local.get $p)))))
+            (i32.load offset=52 (local.get $p)) (i32.load offset=56 (local.get $p)))))
       (if (i32.eq (local.get $op) (i32.const 14))
         (then
           (call $clamp
