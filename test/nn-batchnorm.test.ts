@@ -1,12 +1,12 @@
 // The fused batch normalisation ops (engine/ops/batchnorm.ts: training and evaluation, CPU kernels
-// in engine/backend/cpu/batchnorm.ts) and the fused clamp backward: gradients against finite
+// in engine/backend/cpu/batchnorm.ts), the fused clamp backward and the SIMD leakyRelu: gradients against finite
 // differences (float64), second order through createGraph, the float32 SIMD path against the
 // composed formula batchNorm used before (ops with autograd), the running statistics' meaning,
 // and bit-identical results on 1, 2 and 3 CPU threads. WGSL parity: test/shared/kernel-cases.ts.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Generator, Tensor, add, clamp, enableGrad, ge, gradcheck, le, mean, mul, rsqrt, setBackend, sub, tensor, variance,
+  Generator, Tensor, add, clamp, enableGrad, ge, gradcheck, le, leakyRelu, mean, mul, rsqrt, setBackend, sub, tensor, variance,
 } from '../engine/index.js';
 import { wasmKernels } from '../engine/backend/cpu/threads.js';
 import { threadsWanted } from '../engine/platform.js';
@@ -189,6 +189,22 @@ describe('clamp: the SIMD forward and the fused backward', () => {
   });
 });
 
+describe('leakyRelu: the SIMD forward', () => {
+  it('is x > 0 ? x : slope·x with the product in float32, NaN and ±0 kept', async () => {
+    await setBackend('cpu');
+    const special = [NaN, -0, 0, Infinity, -Infinity, -1e-40, 1e-40, -3.5];
+    const g = new Generator(62);
+    const v = Float32Array.from({ length: 1029 }, (_, i) => (i < special.length ? special[i] : 4 * g.normal()));
+    for (const slope of [0.2, 0.01, 1.5]) {
+      const y = leakyRelu(tensor(v), slope).dataSync();
+      for (let i = 0; i < v.length; i++) {
+        const want = v[i] > 0 ? v[i] : Math.fround(Math.fround(slope) * v[i]);
+        expect(Object.is(y[i], want), `leakyRelu(${v[i]}, ${slope}) gave ${y[i]}`).toBe(true);
+      }
+    }
+  });
+});
+
 describe('batchNorm and clamp on 1, 2 and 3 CPU threads', () => {
   const before = wasmKernels().threads;
   afterAll(() => { wasmKernels().setThreads(Math.max(before, threadsWanted())); });
@@ -200,7 +216,7 @@ describe('batchNorm and clamp on 1, 2 and 3 CPU threads', () => {
     const shape = [16, 24, 19, 23], c = shape[1];
     const x = randn(shape, 70, true, 1.5, 0.25), w = randn([c], 71), b = randn([c], 72), r = randn(shape, 73, false);
     const running = { mean: tensor(new Float32Array(c)), var: tensor(new Float32Array(c).fill(1)) };
-    const y = clamp(batchNorm(x, { training: true, weight: w, bias: b, running }), 0, 6);
+    const y = leakyRelu(clamp(batchNorm(x, { training: true, weight: w, bias: b, running }), 0, 6).sub(1), 0.2);
     y.mul(r).sum().backward();
     const yEval = batchNorm(x.detach(), { training: false, weight: w, bias: b, running });
     const values = [y, x.grad!, w.grad!, b.grad!, running.mean, running.var, yEval].map((t) => Array.from(t.dataSync()));

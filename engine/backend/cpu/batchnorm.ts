@@ -1,11 +1,11 @@
 // Fused batch normalisation (training statistics, the per-channel affine pass, the training
-// gradient) and clamp (ReLU6) with its gradient, for the CPU backend. Composed from generic ops,
+// gradient), clamp (ReLU6) with its gradient, and leakyRelu (DCGAN), for the CPU backend. Composed from generic ops,
 // one BatchNorm was ~10 broadcast passes over the activation, each recording autograd nodes;
 // here it is one statistics pass and one affine pass forward, two passes backward.
 //
 // x is viewed as [N, C, S] (S: the product of the axes after the channel axis). Float32 tensors in
-// the wasm memory run the SIMD kernels of kernels.wat ($bn_stats, $bn_apply, $bn_back, $clamp),
-// split over threads by channel (clamp: by element), so each per-channel sum is made by one
+// the wasm memory run the SIMD kernels of kernels.wat ($bn_stats, $bn_apply, $bn_back, $act),
+// split over threads by channel ($act: by element), so each per-channel sum is made by one
 // thread in one order and results do not depend on the thread count. Everything else (float64
 // tensors for gradcheck, an array outside the memory) runs the plain loops below, the same
 // formulas in float64 arithmetic.
@@ -13,8 +13,8 @@
 import { OPCODES, PARALLEL_MIN_ELEMENTS, splitRange, wasmKernels, type Command } from './threads.js';
 import type { FloatArray } from './storage.js';
 
-/** The kinds $clamp in kernels.wat takes (its header lists them; test/op-codes.test.ts checks). */
-export const CLAMP_KINDS = { forward: 0, backward: 1 } as const;
+/** The kinds $act in kernels.wat takes (its header lists them; test/op-codes.test.ts checks). */
+export const ACT_KINDS = { clamp: 0, clamp_back: 1, leaky_relu: 2 } as const;
 
 const bits = new Int32Array(1), asFloat = new Float32Array(bits.buffer);
 function f32bits(v: number): number { asFloat[0] = v; return bits[0]; }
@@ -131,7 +131,7 @@ export function batchNormBackwardInto(dy: FloatArray, x: FloatArray, shape: read
   }
 }
 
-function clampRun(kind: number, x: Float32Array, g: Float32Array | null, out: Float32Array, lo: number, hi: number): boolean {
+function actRun(kind: number, x: Float32Array, g: Float32Array | null, out: Float32Array, lo: number, hi: number): boolean {
   const at = g ? addresses(x, g, out) : addresses(x, out);
   if (!at) return false;
   const [px, pg, po] = g ? at : [at[0], 0, at[1]];
@@ -139,7 +139,7 @@ function clampRun(kind: number, x: Float32Array, g: Float32Array | null, out: Fl
   try {
     const threads = wk.threadsFor(out.length, PARALLEL_MIN_ELEMENTS);
     wk.execute(splitRange(out.length, threads, 4).map(([i0, i1]) =>
-      [pad([OPCODES.clamp, kind, px + 4 * i0, g ? pg + 4 * i0 : 0, po + 4 * i0, i1 - i0, f32bits(lo), f32bits(hi)])]));
+      [pad([OPCODES.act, kind, px + 4 * i0, g ? pg + 4 * i0 : 0, po + 4 * i0, i1 - i0, f32bits(lo), f32bits(hi)])]));
   } finally {
     wk.reset();
   }
@@ -148,12 +148,17 @@ function clampRun(kind: number, x: Float32Array, g: Float32Array | null, out: Fl
 
 /** out = clamp(x, lo, hi) in one SIMD pass; false where it cannot serve (the caller loops in JS). */
 export function clampSimd(x: FloatArray, out: FloatArray, lo: number, hi: number): boolean {
-  return x instanceof Float32Array && out instanceof Float32Array && clampRun(CLAMP_KINDS.forward, x, null, out, lo, hi);
+  return x instanceof Float32Array && out instanceof Float32Array && actRun(ACT_KINDS.clamp, x, null, out, lo, hi);
+}
+
+/** out = x > 0 ? x : slope·x in one SIMD pass (the product in float32); false where it cannot serve. */
+export function leakyReluSimd(x: FloatArray, out: FloatArray, slope: number): boolean {
+  return x instanceof Float32Array && out instanceof Float32Array && actRun(ACT_KINDS.leaky_relu, x, null, out, slope, 0);
 }
 
 /** dx = g · (lo ≤ x ≤ hi): the gradient of clamp in one pass (g, x, dx of one shape). */
 export function clampBackwardInto(g: FloatArray, x: FloatArray, lo: number, hi: number, dx: FloatArray): void {
   if (g instanceof Float32Array && x instanceof Float32Array && dx instanceof Float32Array &&
-    clampRun(CLAMP_KINDS.backward, x, g, dx, lo, hi)) return;
+    actRun(ACT_KINDS.clamp_back, x, g, dx, lo, hi)) return;
   for (let i = 0; i < dx.length; i++) dx[i] = g[i] * (x[i] >= lo && x[i] <= hi ? 1 : 0);
 }

@@ -22,7 +22,7 @@ import { sgemm } from './gemm.js';
 import { wasmKernels } from './threads.js';
 import { adamSimd, mapSimd, maxPoolBackwardSimd, maxPoolSimd, rowSumSimd, zipSimd } from './simd.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
-import { batchNormApplyInto, batchNormBackwardInto, batchNormStatsInto, clampBackwardInto, clampSimd } from './batchnorm.js';
+import { batchNormApplyInto, batchNormBackwardInto, batchNormStatsInto, clampBackwardInto, clampSimd, leakyReluSimd } from './batchnorm.js';
 import { depthwiseBackwardFilter, depthwiseBackwardInput, depthwiseForward, isDepthwise } from './depthwise.js';
 
 export class CpuBackend implements Backend {
@@ -111,6 +111,7 @@ export class CpuBackend implements Backend {
     const src = this.arr(x), dst = out.data;
     if (x.dtype === 'float32' && src instanceof Float32Array && mapSimd(op, src, dst as Float32Array, a ?? 1, b ?? 0)) return out;
     if (op === 'clamp' && x.dtype === 'float32' && clampSimd(src as FloatArray, dst as FloatArray, a ?? -Infinity, b ?? Infinity)) return out;
+    if (op === 'leakyRelu' && x.dtype === 'float32' && leakyReluSimd(src as FloatArray, dst as FloatArray, a ?? 0.01)) return out;
     // Float32 buffers need erf only to float32 accuracy; float64 (gradcheck) keeps the exact series.
     const fn = op === 'erf' && dst instanceof Float32Array ? erf32 : unaryFn(op, a, b);
     for (let i = 0; i < dst.length; i++) dst[i] = fn(src[i]);

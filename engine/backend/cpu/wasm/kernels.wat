@@ -661,7 +661,7 @@
         (br_if $l1 (i32.lt_u (local.tee $i1 (i32.add (local.get $i1) (i32.const 1))) (local.get $d1))))
       (br_if $l0 (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (i32.const 1))) (local.get $d0)))))
 
-  ;; ---- batch normalisation and clamp (batchnorm.ts) ------------------------------------------
+  ;; ---- batch normalisation, clamp and leakyRelu (batchnorm.ts) -------------------------------
   ;; x is [N, C, S] (S: the product of the axes after the channel axis); channel c's values are the
   ;; N rows x[(n*C + c)*S .. +S). Each kernel does channels [c0, c1): threads split the channels,
   ;; so every per-channel sum is made by one thread in one order, whatever the thread count. The
@@ -887,13 +887,14 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $n2l))))
 
-  ;; Clamp and its gradient, by kind (CLAMP_KINDS in batchnorm.ts); any other kind traps:
-  ;;   kinds: 0 forward, 1 backward
-  ;; forward: out = x < lo ? lo : x > hi ? hi : x (as the JS kernel: NaN stays NaN, -0 stays -0);
-  ;; backward: out = g * (lo <= x <= hi ? 1 : 0), g read at $g.
-  (func $clamp (param $kind i32) (param $x i32) (param $g i32) (param $out i32) (param $n i32) (param $lo f32) (param $hi f32)
+  ;; Activations the generic kernels ran in JS, by kind (ACT_KINDS in batchnorm.ts); any other kind traps:
+  ;;   kinds: 0 clamp, 1 clamp_back, 2 leaky_relu
+  ;; clamp: out = x < lo ? lo : x > hi ? hi : x (as the JS kernel: NaN stays NaN, -0 stays -0);
+  ;; clamp_back: out = g * (lo <= x <= hi ? 1 : 0), g read at $g; leaky_relu: out = x > 0 ? x : lo*x
+  ;; (lo: the negative slope; NaN stays NaN).
+  (func $act (param $kind i32) (param $x i32) (param $g i32) (param $out i32) (param $n i32) (param $lo f32) (param $hi f32)
     (local $end i32) (local $st i32) (local $v v128) (local $gv v128) (local $vl v128) (local $vh v128)
-    (if (i32.gt_u (local.get $kind) (i32.const 1)) (then unreachable))
+    (if (i32.gt_u (local.get $kind) (i32.const 2)) (then unreachable))
     (local.set $vl (f32x4.splat (local.get $lo)))
     (local.set $vh (f32x4.splat (local.get $hi)))
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
@@ -903,11 +904,15 @@
       (if (i32.eq (local.get $st) (i32.const 16))
         (then (local.set $v (v128.load (local.get $x))))
         (else (local.set $v (v128.load32_zero (local.get $x)))))
+      (if (i32.eq (local.get $kind) (i32.const 2))
+        (then
+          (local.set $v (v128.bitselect (local.get $v) (f32x4.mul (local.get $v) (local.get $vl)) (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))))))
       (if (i32.eqz (local.get $kind))
         (then
           (local.set $v (v128.bitselect (local.get $vl) (local.get $v) (f32x4.lt (local.get $v) (local.get $vl))))
-          (local.set $v (v128.bitselect (local.get $vh) (local.get $v) (f32x4.gt (local.get $v) (local.get $vh)))))
-        (else
+          (local.set $v (v128.bitselect (local.get $vh) (local.get $v) (f32x4.gt (local.get $v) (local.get $vh))))))
+      (if (i32.eq (local.get $kind) (i32.const 1))
+        (then
           (if (i32.eq (local.get $st) (i32.const 16))
             (then (local.set $gv (v128.load (local.get $g))))
             (else (local.set $gv (v128.load32_zero (local.get $g)))))
@@ -936,7 +941,7 @@
   ;;  11 bn_stats x n c s c0 c1 mean var acc
   ;;  12 bn_apply x y n c s c0 c1 mean scale shift
   ;;  13 bn_back dy x dx n c s c0 c1 mean rstd w dw db acc
-  ;;  14 clamp  kind x g out n lo hi                               (lo, hi: f32 bits)
+  ;;  14 act    kind x g out n lo hi                               (lo, hi: f32 bits)
   (func (export "run") (param $p i32)
     (local $op i32)
     (loop $next
@@ -1027,7 +1032,7 @@
             (i32.load offset=52 (local.get $p)) (i32.load offset=56 (local.get $p)))))
       (if (i32.eq (local.get $op) (i32.const 14))
         (then
-          (call $clamp
+          (call $act
             (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
             (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p))
             (f32.load offset=24 (local.get $p)) (f32.load offset=28 (local.get $p)))))
