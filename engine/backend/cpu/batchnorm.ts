@@ -1,7 +1,8 @@
 // Fused batch normalisation (training statistics, the per-channel affine pass, the training
-// gradient), clamp (ReLU6) with its gradient, and leakyRelu (DCGAN), for the CPU backend. Composed from generic ops,
-// one BatchNorm was ~10 broadcast passes over the activation, each recording autograd nodes;
-// here it is one statistics pass and one affine pass forward, two passes backward.
+// gradient), clamp (ReLU6) with its gradient, and leakyRelu (DCGAN), for the CPU backend.
+// Composed from generic ops, one BatchNorm was ~10 broadcast passes over the activation, each
+// recording autograd nodes; here it is one statistics pass and one affine pass forward, two
+// passes backward.
 //
 // x is viewed as [N, C, S] (S: the product of the axes after the channel axis). Float32 tensors in
 // the wasm memory run the SIMD kernels of kernels.wat ($bn_stats, $bn_apply, $bn_back, $act),
