@@ -13,6 +13,7 @@ import {
 } from '../engine/backend/webgpu/codes.js';
 import { OPCODES, wasmKernels } from '../engine/backend/cpu/threads.js';
 import { MAP_KINDS, ZIP_KINDS } from '../engine/backend/cpu/simd.js';
+import { ACT_KINDS } from '../engine/backend/cpu/batchnorm.js';
 
 const shaderDir = new URL('../shaders/', import.meta.url);
 const shader = (name: string) => readFileSync(new URL(`${name}.wgsl`, shaderDir), 'utf8');
@@ -116,13 +117,21 @@ describe('wasm opcodes and kinds agree with kernels.wat', () => {
       const branch = body.match(new RegExp(`\\(i32\\.eq \\(local\\.get \\$op\\) \\(i32\\.const ${code}\\)\\)[\\s\\S]*?\\(call \\$(\\w+)`));
       expect(branch?.[1], `opcode ${code}`).toBe(name === 'col2im' ? 'im2col' : name);
     }
-    expect(body).toMatch(/\(i32\.gt_u \(local\.get \$op\) \(i32\.const 10\)\) \(then unreachable\)/);
+    expect(body).toMatch(/\(i32\.gt_u \(local\.get \$op\) \(i32\.const 14\)\) \(then unreachable\)/);
   });
   it('MAP_KINDS and ZIP_KINDS match the kinds $map and $zip list, and larger kinds trap', () => {
     expect(watKinds('map')).toEqual(MAP_KINDS);
     expect(watKinds('zip')).toEqual(ZIP_KINDS);
     expect(wat).toMatch(/\(func \$map [^\n]*\n[^\n]*\n\s*\(if \(i32\.gt_u \(local\.get \$kind\) \(i32\.const 2\)\) \(then unreachable\)\)/);
     expect(wat).toMatch(/\(if \(i32\.gt_u \(local\.get \$kind\) \(i32\.const 3\)\) \(then unreachable\)\)/);
+  });
+  it('ACT_KINDS match the kinds $act lists, and larger kinds trap', () => {
+    expect(watKinds('act')).toEqual(ACT_KINDS);
+    expect(wat).toMatch(/\(func \$act [^\n]*\n[^\n]*\n\s*\(if \(i32\.gt_u \(local\.get \$kind\) \(i32\.const 2\)\) \(then unreachable\)\)/);
+    const wk = wasmKernels();
+    try {
+      expect(() => wk.execute([[[OPCODES.act, 3, ...new Array<number>(14).fill(0)]]])).toThrow(/unreachable/);
+    } finally { wk.reset(); }
   });
   it('the wasm traps on an opcode or kind it does not know (it never does nothing, or another op)', () => {
     const wk = wasmKernels();

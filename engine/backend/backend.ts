@@ -102,6 +102,19 @@ export interface Backend {
    *  position is excluded is all zeros, not NaN (a padded query row of attention). mask may be null. */
   maskedSoftmax(x: TensorInfo, mask: TensorInfo | null, axis: number, scale: number): Storage;
 
+  // ---- batch normalisation and clamp ----------------------------------------------------------
+  // x is [N, C, ...] with the channel on axis 1; mean, var, rstd, weight, bias are [C] float32.
+  /** Per-channel mean and biased variance over every axis but 1 (accumulated in float64 on the CPU). */
+  batchNormStats(x: TensorInfo): { mean: Storage; var: Storage };
+  /** y = (x − mean[c]) · rstd[c] · weight[c] + bias[c]; a null weight is 1, a null bias 0. */
+  batchNormApply(x: TensorInfo, mean: TensorInfo, rstd: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null): Storage;
+  /** The training-mode gradient, the batch statistics (mean, rstd) being functions of x:
+   *  dx = rstd·w·(dy − mean(dy) − x̂·mean(dy·x̂)), dweight = Σ dy·x̂, dbias = Σ dy, x̂ = (x − mean)·rstd. */
+  batchNormBackward(dy: TensorInfo, x: TensorInfo, mean: TensorInfo, rstd: TensorInfo, weight: TensorInfo | null):
+    { dx: Storage; dweight: Storage; dbias: Storage };
+  /** The gradient of unary('clamp', x, lo, hi): g · (lo ≤ x ≤ hi), g and x of one shape. */
+  clampBackward(g: TensorInfo, x: TensorInfo, lo: number, hi: number): Storage;
+
   // ---- data movement -------------------------------------------------------------------------
   /** out[i] = x[offset + sum_d idx_d * strides[d]] for every index of outShape. Covers permute,
    *  slice (with steps) and expand (stride 0). */

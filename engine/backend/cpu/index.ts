@@ -22,6 +22,7 @@ import { sgemm } from './gemm.js';
 import { wasmKernels } from './threads.js';
 import { adamSimd, mapSimd, maxPoolBackwardSimd, maxPoolSimd, rowSumSimd, zipSimd } from './simd.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
+import { batchNormApplyInto, batchNormBackwardInto, batchNormStatsInto, clampBackwardInto, clampSimd, leakyReluSimd } from './batchnorm.js';
 import { depthwiseBackwardFilter, depthwiseBackwardInput, depthwiseForward, isDepthwise } from './depthwise.js';
 
 export class CpuBackend implements Backend {
@@ -109,6 +110,8 @@ export class CpuBackend implements Backend {
     const out = this.alloc(x.storage.size, x.dtype);
     const src = this.arr(x), dst = out.data;
     if (x.dtype === 'float32' && src instanceof Float32Array && mapSimd(op, src, dst as Float32Array, a ?? 1, b ?? 0)) return out;
+    if (op === 'clamp' && x.dtype === 'float32' && clampSimd(src as FloatArray, dst as FloatArray, a ?? -Infinity, b ?? Infinity)) return out;
+    if (op === 'leakyRelu' && x.dtype === 'float32' && leakyReluSimd(src as FloatArray, dst as FloatArray, a ?? 0.01)) return out;
     // Float32 buffers need erf only to float32 accuracy; float64 (gradcheck) keeps the exact series.
     const fn = op === 'erf' && dst instanceof Float32Array ? erf32 : unaryFn(op, a, b);
     for (let i = 0; i < dst.length; i++) dst[i] = fn(src[i]);
@@ -198,6 +201,36 @@ export class CpuBackend implements Backend {
   maskedSoftmax(x: TensorInfo, mask: TensorInfo | null, axis: number, scale: number): Storage {
     const out = this.alloc(x.storage.size, 'float32');
     maskedSoftmaxInto(this.arr(x), x.shape, mask && this.arr(mask), mask && broadcastStrides(mask.shape, x.shape), axis, scale, out.data);
+    return out;
+  }
+
+  // ---- batch normalisation and clamp (batchnorm.ts) -------------------------------------------
+
+  batchNormStats(x: TensorInfo): { mean: Storage; var: Storage } {
+    const c = x.shape[1];
+    const mean = this.alloc(c, 'float32'), v = this.alloc(c, 'float32');
+    batchNormStatsInto(this.f(x), x.shape, mean.data as FloatArray, v.data as FloatArray);
+    return { mean, var: v };
+  }
+
+  batchNormApply(x: TensorInfo, mean: TensorInfo, rstd: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null): Storage {
+    const out = this.alloc(x.storage.size, 'float32');
+    batchNormApplyInto(this.f(x), x.shape, this.f(mean), this.f(rstd), weight && this.f(weight), bias && this.f(bias), out.data as FloatArray);
+    return out;
+  }
+
+  batchNormBackward(dy: TensorInfo, x: TensorInfo, mean: TensorInfo, rstd: TensorInfo, weight: TensorInfo | null):
+    { dx: Storage; dweight: Storage; dbias: Storage } {
+    const c = x.shape[1];
+    const dx = this.alloc(x.storage.size, 'float32'), dweight = this.alloc(c, 'float32'), dbias = this.alloc(c, 'float32');
+    batchNormBackwardInto(this.f(dy), this.f(x), x.shape, this.f(mean), this.f(rstd), weight && this.f(weight),
+      dx.data as FloatArray, dweight.data as FloatArray, dbias.data as FloatArray);
+    return { dx, dweight, dbias };
+  }
+
+  clampBackward(g: TensorInfo, x: TensorInfo, lo: number, hi: number): Storage {
+    const out = this.alloc(x.storage.size, 'float32');
+    clampBackwardInto(this.f(g), this.f(x), lo, hi, out.data as FloatArray);
     return out;
   }
 
