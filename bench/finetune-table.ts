@@ -17,7 +17,9 @@ const { values: o } = parseArgs({
     ssl: { type: 'string' }, fashion: { type: 'string' }, out: { type: 'string', default: 'runs/table' },
     seeds: { type: 'string', default: '0,1,2' }, rows: { type: 'string', default: '10,100,1000,0' },
     'test-limit': { type: 'string', default: '2000' }, render: { type: 'boolean', default: false },
-    'first-seed-only': { type: 'string', default: '' },
+    'first-seed-only': { type: 'string', default: '' }, columns: { type: 'string', default: 'scratch,ssl-frozen,ssl-top,fashion-top' },
+    /** More results.json files (other runners' folders) to include in the table. */
+    include: { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -71,12 +73,14 @@ function runOne(row: Row, col: Column, seed: number): void {
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 function render(): void {
+  const others = o.include!.flatMap((f) => (existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) as Result[] : []));
+  const all = [...results, ...others.filter((r) => !results.some((q) => q.row === r.row && q.column === r.column && q.seed === r.seed))];
   const lines = [`| labels per class (budget) | ${COLUMNS.map((c) => c.name).join(' | ')} |`, `| --- |${COLUMNS.map(() => ' --- |').join('')}`];
   for (const lpc of rows) {
     const row = ROWS[lpc];
     const steps = Math.ceil(((lpc || 6000) * 10) / row.batch) * row.epochs;
     const cells = COLUMNS.map((c) => {
-      const rs = results.filter((r) => r.row === lpc && r.column === c.key).sort((a, b) => a.seed - b.seed);
+      const rs = all.filter((r) => r.row === lpc && r.column === c.key).sort((a, b) => a.seed - b.seed);
       if (!rs.length) return 'not run';
       const m = median(rs.map((r) => r.accuracy));
       const each = rs.map((r) => `${r.seed}: ${(100 * r.accuracy).toFixed(1)}`).join(', ');
@@ -85,7 +89,7 @@ function render(): void {
     });
     lines.push(`| ${lpc || 'all'} (${row.epochs} epochs, batch ${row.batch}, ${steps} steps) | ${cells.join(' | ')} |`);
   }
-  const loads = results.flatMap((r) => r.load);
+  const loads = all.flatMap((r) => r.load);
   lines.push('', `Test accuracy on the first ${testLimit} test images, --augment, Adam lr 1e-3 with cosine decay, CPU backend;` +
     ` load average ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : 'n/a'} during the runs.`);
   mkdirSync(o.out!, { recursive: true });
@@ -100,6 +104,7 @@ for (const [i, seed] of seeds.entries()) {
   for (const lpc of rows) {
     if (i > 0 && firstOnly.has(lpc)) continue;
     for (const col of COLUMNS) {
+      if (!o.columns!.split(',').includes(col.key)) continue;
       if ((col.key !== 'scratch' && col.key !== 'fashion-top' && !o.ssl) || (col.key === 'fashion-top' && !o.fashion)) continue;
       runOne(ROWS[lpc], col, seed);
     }
