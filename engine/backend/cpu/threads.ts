@@ -26,6 +26,7 @@ export type Command = number[];
  *  opcode beyond these traps, so a command never silently does nothing. */
 export const OPCODES = {
   gemm: 1, im2col: 2, col2im: 3, map: 4, zip: 5, rowsum: 6, maxpool: 7, maxpool_back: 8, adam: 9, gather: 10,
+  dw_forward: 11, dw_backward_input: 12, dw_backward_filter: 13,
 } as const;
 
 export interface GemmCommand {
