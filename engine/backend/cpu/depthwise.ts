@@ -101,13 +101,17 @@ export function depthwiseBackwardFilter(x: FloatArray, xShape: readonly number[]
 // ---- the wasm kernels ---------------------------------------------------------------------------
 
 /**
- * The tap ranges the wasm kernels read (see kernels.wat): per output row oy [kyLo, kyHi, iy0],
+ * The tap ranges the wasm kernels read (see kernels.wat), after a header for the padded plane: per output row oy [kyLo, kyHi, iy0],
  * per output column ox [kxLo, kxHi, ix0], per ky [oyLo, oyHi], per kx [oxLo, oxHi], where a tap
  * is in range when its input pixel is in bounds (an empty range is [0, 0)).
  */
 function tapTable(g: Geometry, p: Conv2dParams): Int32Array {
   const { h, w, oh, ow, kh, kw } = g;
-  const t = new Int32Array(3 * (oh + ow) + 2 * (kh + kw));
+  const t = new Int32Array(3 * (oh + ow) + 2 * (kh + kw) + oh * ow * kh * kw);
+  // Header (8 ints, before the table): the padded plane, whose rows are all a window reads.
+  const hp = Math.max(p.padH + h, (oh - 1) * p.strideH + (kh - 1) * p.dilationH + 1);
+  const wp = Math.max(p.padW + w, (ow - 1) * p.strideW + (kw - 1) * p.dilationW + 1);
+  const header = Int32Array.of(hp, wp, p.padH, p.padW, Math.max(h * w + 1, hp * wp), 0, 0, 0);
   const range = (count: number, inside: (i: number) => boolean): [number, number] => {
     let lo = -1, hi = -1;
     for (let i = 0; i < count; i++) if (inside(i)) { if (lo < 0) lo = i; hi = i + 1; }
@@ -126,7 +130,15 @@ function tapTable(g: Geometry, p: Conv2dParams): Int32Array {
     t.set(range(oh, (oy) => { const iy = oy * p.strideH - p.padH + ky * p.dilationH; return iy >= 0 && iy < h; }), k0 + 2 * ky);
   }
   for (let kx = 0; kx < kw; kx++) t.set([g.lo[kx], g.hi[kx]], k0 + 2 * (kh + kx));
-  return t;
+  let i = k0 + 2 * (kh + kw);
+  for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+    const iy = oy * p.strideH - p.padH + ky * p.dilationH, ix = ox * p.strideW - p.padW + kx * p.dilationW;
+    t[i++] = 16 * (iy >= 0 && iy < h && ix >= 0 && ix < w ? iy * w + ix : h * w);
+  }
+  const all = new Int32Array(header.length + t.length);
+  all.set(header);
+  all.set(t, header.length);
+  return all;
 }
 
 type DwOp = 'dw_forward' | 'dw_backward_input' | 'dw_backward_filter';
@@ -154,7 +166,7 @@ function runDepthwise(op: DwOp, a: Float32Array, b: Float32Array, out: Float32Ar
     const channels = op === 'dw_backward_input' ? c : o;
     // Work: the multiply-adds of every tap, padding included (what a thread's share costs, roughly).
     const threads = wk.threadsFor(2 * n * o * oh * ow * kh * kw);
-    const scratchFloats = 4 * (h * w + oh * ow + kh * kw * mult + 2 * kh * kw);
+    const scratchFloats = 4 * (tab[4] + oh * ow + kh * kw * mult + 2 * kh * kw);
     // The kernels take (x, w, y), (dx, w, dy) and (x, dy, dw).
     const operands = op === 'dw_backward_input' ? [po, pb, pa] : [pa, pb, po];
     const args = [...operands, n, c, o, pair(h, w), pair(oh, ow), pair(kh, kw), pair(p.strideH, p.strideW), pair(p.dilationH, p.dilationW), pt];
