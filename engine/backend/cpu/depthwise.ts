@@ -157,6 +157,8 @@ function runDepthwise(op: DwOp, a: Float32Array, b: Float32Array, out: Float32Ar
     if (!(lo >= 0 && lo <= 0xffff && hi >= 0 && hi <= 0xffff)) throw new Error(`depthwise conv: sizes, strides and dilations must be below 65536 (input [${xShape.join(',')}], weight [${wShape.join(',')}])`);
     return lo | (hi << 16);
   };
+  // No output pixels (the backends refuse such a convolution before it gets here): zero gradients.
+  if (!(oh > 0 && ow > 0)) { out.fill(0); return; }
   const wk = wasmKernels();
   wk.reset();
   try {

@@ -903,6 +903,98 @@
     (local.set $p (i32.add (local.get $p) (i32.shl (local.get $kk) (i32.const 2))))
     (v128.load32_lane 3 (local.get $p) (local.get $v)))
 
+  ;; 2×2 planes (MobileNet's 2×2 layers): each channel's plane is one vector, so no interleaving.
+  ;; With one output a plane (stride 2), four channels at once: each plane times the weights of
+  ;; the taps that read its pixels (r_l, built from the indirection `ind`), then the four products
+  ;; summed across, landing as the four channels' outputs (contiguous: one float a plane).
+  (func $dw_tiny_dot (param $x i32) (param $y i32) (param $w i32) (param $ind i32) (param $kk i32)
+                     (param $n i32) (param $xstep i32) (param $ystep i32) (param $tmp i32)
+    (local $l i32) (local $t i32) (local $off i32) (local $b i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $s01 v128) (local $s23 v128)
+    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
+    (call $dw_zero (local.get $tmp) (i32.const 4))
+    (loop $ll
+      (local.set $t (i32.const 0))
+      (loop $tl
+        (local.set $off (i32.load (i32.add (local.get $ind) (i32.shl (local.get $t) (i32.const 2)))))
+        (if (i32.ne (local.get $off) (i32.const 64)) (then
+          ;; tmp[l][pixel] += w[l][t]
+          (local.set $off (i32.add (i32.add (local.get $tmp) (i32.shl (local.get $l) (i32.const 4))) (i32.shr_u (local.get $off) (i32.const 2))))
+          (f32.store (local.get $off) (f32.add (f32.load (local.get $off))
+            (f32.load (i32.add (local.get $w) (i32.shl (i32.add (i32.mul (local.get $l) (local.get $kk)) (local.get $t)) (i32.const 2))))))))
+        (br_if $tl (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $kk))))
+      (br_if $ll (i32.lt_u (local.tee $l (i32.add (local.get $l) (i32.const 1))) (i32.const 4))))
+    (local.set $r0 (v128.load offset=0 (local.get $tmp)))  (local.set $r1 (v128.load offset=16 (local.get $tmp)))
+    (local.set $r2 (v128.load offset=32 (local.get $tmp))) (local.set $r3 (v128.load offset=48 (local.get $tmp)))
+    (block $done (loop $bl
+      (br_if $done (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $m0 (f32x4.mul (v128.load offset=0 (local.get $x)) (local.get $r0)))
+      (local.set $m1 (f32x4.mul (v128.load offset=16 (local.get $x)) (local.get $r1)))
+      (local.set $m2 (f32x4.mul (v128.load offset=32 (local.get $x)) (local.get $r2)))
+      (local.set $m3 (f32x4.mul (v128.load offset=48 (local.get $x)) (local.get $r3)))
+      ;; s01 = [m0.0+m0.2, m1.0+m1.2, m0.1+m0.3, m1.1+m1.3], s23 likewise; then across
+      (local.set $s01 (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $m0) (local.get $m1))
+                                 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $m0) (local.get $m1))))
+      (local.set $s23 (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $m2) (local.get $m3))
+                                 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $m2) (local.get $m3))))
+      (v128.store (local.get $y) (f32x4.add (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $s01) (local.get $s23))
+                                            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s01) (local.get $s23))))
+      (local.set $x (i32.add (local.get $x) (local.get $xstep)))
+      (local.set $y (i32.add (local.get $y) (local.get $ystep)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl))))
+
+  ;; With 2-4 outputs a plane, one channel at a time: y = M·x for the plane's 4×4 matrix M (column p:
+  ;; the weights pixel p meets at each output), as four broadcast multiply-adds. Output channels
+  ;; [oc0, oc1); input channel oc / mult.
+  (func $dw_tiny_mat (param $x i32) (param $y i32) (param $w i32) (param $ind i32) (param $kk i32)
+                     (param $n i32) (param $xstep i32) (param $ystep i32) (param $tmp i32)
+                     (param $oc0 i32) (param $oc1 i32) (param $mult i32) (param $ohw i32)
+    (local $oc i32) (local $o i32) (local $t i32) (local $off i32) (local $b i32) (local $xp i32) (local $yp i32)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $v v128) (local $acc v128)
+    (local.set $oc (local.get $oc0))
+    (block $ocdone (loop $ocl
+      (br_if $ocdone (i32.ge_u (local.get $oc) (local.get $oc1)))
+      (call $dw_zero (local.get $tmp) (i32.const 4))
+      (local.set $o (i32.const 0))
+      (loop $ol
+        (local.set $t (i32.const 0))
+        (loop $tl
+          (local.set $off (i32.load (i32.add (local.get $ind) (i32.shl (i32.add (i32.mul (local.get $o) (local.get $kk)) (local.get $t)) (i32.const 2)))))
+          (if (i32.ne (local.get $off) (i32.const 64)) (then
+            ;; tmp[pixel][o] += w[oc][t]
+            (local.set $off (i32.add (i32.add (local.get $tmp) (local.get $off)) (i32.shl (local.get $o) (i32.const 2))))
+            (f32.store (local.get $off) (f32.add (f32.load (local.get $off))
+              (f32.load (i32.add (local.get $w) (i32.shl (i32.add (i32.mul (local.get $oc) (local.get $kk)) (local.get $t)) (i32.const 2))))))))
+          (br_if $tl (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $kk))))
+        (br_if $ol (i32.lt_u (local.tee $o (i32.add (local.get $o) (i32.const 1))) (local.get $ohw))))
+      (local.set $c0 (v128.load offset=0 (local.get $tmp)))  (local.set $c1 (v128.load offset=16 (local.get $tmp)))
+      (local.set $c2 (v128.load offset=32 (local.get $tmp))) (local.set $c3 (v128.load offset=48 (local.get $tmp)))
+      (local.set $xp (i32.add (local.get $x) (i32.shl (i32.div_u (local.get $oc) (local.get $mult)) (i32.const 4))))
+      (local.set $yp (i32.add (local.get $y) (i32.shl (i32.mul (local.get $oc) (local.get $ohw)) (i32.const 2))))
+      (local.set $b (i32.const 0))
+      (block $bdone (loop $bl
+        (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+        (local.set $v (v128.load (local.get $xp)))
+        (local.set $acc (f32x4.mul (local.get $c0) (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $c1) (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $v) (local.get $v)))))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $c2) (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $v) (local.get $v)))))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $c3) (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $v) (local.get $v)))))
+        (if (i32.eq (local.get $ohw) (i32.const 4))
+          (then (v128.store (local.get $yp) (local.get $acc)))
+          (else
+            (if (i32.ge_u (local.get $ohw) (i32.const 2))
+              (then (v128.store64_lane 0 (local.get $yp) (local.get $acc)))
+              (else (v128.store32_lane 0 (local.get $yp) (local.get $acc))))
+            (if (i32.eq (local.get $ohw) (i32.const 3))
+              (then (v128.store32_lane offset=8 2 (local.get $yp) (local.get $acc))))))
+        (local.set $xp (i32.add (local.get $xp) (local.get $xstep)))
+        (local.set $yp (i32.add (local.get $yp) (local.get $ystep)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $bl)))
+      (local.set $oc (i32.add (local.get $oc) (i32.const 1)))
+      (br $ocl))))
+
   ;; y = depthwise conv of x with w, for the output channel groups starting in [g0, g1) (g0 a multiple of 4).
   (func $dw_forward (param $x i32) (param $w i32) (param $y i32) (param $n i32) (param $c i32) (param $o i32)
                     (param $h i32) (param $wd i32) (param $oh i32) (param $ow i32) (param $kh i32) (param $kw i32)
@@ -951,6 +1043,24 @@
           (call $dw_pointwise (i32.add (local.get $x) (i32.shl (local.get $g) (i32.const 2))) (i32.add (local.get $y) (i32.shl (local.get $g) (i32.const 2)))
             (call $dw_single_tap (local.get $w) (local.get $g) (local.get $kk) (local.get $table) (local.get $oh) (local.get $kw))
             (local.get $n) (local.get $xstep))
+          (local.set $g (i32.add (local.get $g) (i32.const 4)))
+          (br $gl)))
+      (if (i32.and (i32.eq (local.get $hw) (i32.const 4)) (i32.le_u (local.get $ohw) (i32.const 4)))
+        (then
+          (if (i32.and (i32.eq (local.get $ohw) (i32.const 1))
+                       (i32.and (i32.eq (local.get $mult) (i32.const 1)) (i32.le_u (i32.add (local.get $g) (i32.const 4)) (local.get $o))))
+            (then
+              (call $dw_tiny_dot (i32.add (local.get $x) (i32.shl (local.get $g) (i32.const 4))) (i32.add (local.get $y) (i32.shl (local.get $g) (i32.const 2)))
+                (i32.add (local.get $w) (i32.shl (i32.mul (local.get $g) (local.get $kk)) (i32.const 2)))
+                (i32.add (local.get $table) (i32.shl (i32.add (i32.mul (i32.add (local.get $oh) (local.get $ow)) (i32.const 3))
+                                                              (i32.shl (i32.add (local.get $kh) (local.get $kw)) (i32.const 1))) (i32.const 2)))
+                (local.get $kk) (local.get $n) (local.get $xstep) (local.get $ystep) (local.get $wv)))
+            (else
+              (call $dw_tiny_mat (local.get $x) (local.get $y) (local.get $w)
+                (i32.add (local.get $table) (i32.shl (i32.add (i32.mul (i32.add (local.get $oh) (local.get $ow)) (i32.const 3))
+                                                              (i32.shl (i32.add (local.get $kh) (local.get $kw)) (i32.const 1))) (i32.const 2)))
+                (local.get $kk) (local.get $n) (local.get $xstep) (local.get $ystep) (local.get $wv)
+                (local.get $g) (call $imin (i32.add (local.get $g) (i32.const 4)) (local.get $o)) (local.get $mult) (local.get $ohw))))
           (local.set $g (i32.add (local.get $g) (i32.const 4)))
           (br $gl)))
       (local.set $oc0 (call $imin (local.get $g) (i32.sub (local.get $o) (i32.const 1))))
