@@ -777,9 +777,29 @@
   ;; nine fixed-offset taps; the image goes into its interior row by row.
   (func $dw_gather_rows (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32) (param $dst i32)
                         (param $h i32) (param $w i32) (param $wp i32)
-    (local $i i32) (local $sb i32) (local $db i32)
+    (local $i i32) (local $sb i32) (local $db i32) (local $cs i32) (local $j i32) (local $src i32) (local $d i32)
     (local.set $sb (i32.shl (local.get $w) (i32.const 2)))
     (local.set $db (i32.shl (local.get $wp) (i32.const 4)))
+    ;; Whole groups with rows of 4k pixels (16×16, 8×8, 4×4 planes): straight to the transposes.
+    (local.set $cs (i32.sub (local.get $s1) (local.get $s0)))
+    (if (i32.and (i32.eqz (i32.and (local.get $w) (i32.const 3)))
+          (i32.and (i32.eq (i32.sub (local.get $s2) (local.get $s1)) (local.get $cs)) (i32.eq (i32.sub (local.get $s3) (local.get $s2)) (local.get $cs))))
+      (then
+        (block $rdone (loop $r
+          (br_if $rdone (i32.ge_u (local.get $i) (local.get $h)))
+          (local.set $src (local.get $s0))
+          (local.set $d (local.get $dst))
+          (local.set $j (i32.const 0))
+          (loop $c
+            (call $transpose4 (local.get $src) (local.get $cs) (local.get $d) (i32.const 16))
+            (local.set $src (i32.add (local.get $src) (i32.const 16)))
+            (local.set $d (i32.add (local.get $d) (i32.const 64)))
+            (br_if $c (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $w))))
+          (local.set $s0 (i32.add (local.get $s0) (local.get $sb)))
+          (local.set $dst (i32.add (local.get $dst) (local.get $db)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $r)))
+        (return)))
     (block $done (loop $l
       (br_if $done (i32.ge_u (local.get $i) (local.get $h)))
       (call $dw_gather (local.get $s0) (local.get $s1) (local.get $s2) (local.get $s3) (local.get $dst) (local.get $w))
@@ -793,9 +813,28 @@
 
   (func $dw_scatter_rows (param $src i32) (param $d0 i32) (param $d1 i32) (param $d2 i32) (param $d3 i32)
                          (param $h i32) (param $w i32) (param $wp i32)
-    (local $i i32) (local $db i32) (local $sb i32)
+    (local $i i32) (local $db i32) (local $sb i32) (local $cs i32) (local $j i32) (local $s i32) (local $d i32)
     (local.set $db (i32.shl (local.get $w) (i32.const 2)))
     (local.set $sb (i32.shl (local.get $wp) (i32.const 4)))
+    (local.set $cs (i32.sub (local.get $d1) (local.get $d0)))
+    (if (i32.and (i32.eqz (i32.and (local.get $w) (i32.const 3)))
+          (i32.and (i32.eq (i32.sub (local.get $d2) (local.get $d1)) (local.get $cs)) (i32.eq (i32.sub (local.get $d3) (local.get $d2)) (local.get $cs))))
+      (then
+        (block $rdone (loop $r
+          (br_if $rdone (i32.ge_u (local.get $i) (local.get $h)))
+          (local.set $s (local.get $src))
+          (local.set $d (local.get $d0))
+          (local.set $j (i32.const 0))
+          (loop $c
+            (call $transpose4 (local.get $s) (i32.const 16) (local.get $d) (local.get $cs))
+            (local.set $s (i32.add (local.get $s) (i32.const 64)))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (br_if $c (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $w))))
+          (local.set $d0 (i32.add (local.get $d0) (local.get $db)))
+          (local.set $src (i32.add (local.get $src) (local.get $sb)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $r)))
+        (return)))
     (block $done (loop $l
       (br_if $done (i32.ge_u (local.get $i) (local.get $h)))
       (call $dw_scatter (local.get $src) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3) (local.get $w))
