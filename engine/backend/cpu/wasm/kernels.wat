@@ -1164,8 +1164,10 @@
   ;; planes directly: one channel at a time, SIMD over four output columns, each input row's
   ;; vector shifted by a column either way (with its neighbours, or the padding at the row's ends)
   ;; for taps kx = 0 and 2. No interleaving, and rows and columns of the padding are never read.
+  ;; With flip = 1 the kernel is turned 180° (tap t takes weight 8 - t): the input gradient of this
+  ;; layer at multiplier 1 (dx = dy correlated with the turned kernel; x → dy, y → dx).
   (func $dw_s1_cols (param $x i32) (param $y i32) (param $w i32) (param $n i32) (param $oc0 i32) (param $oc1 i32) (param $mult i32)
-                    (param $h i32) (param $wd i32) (param $xstep i32) (param $ystep i32)
+                    (param $h i32) (param $wd i32) (param $xstep i32) (param $ystep i32) (param $flip i32)
     (local $oc i32) (local $b i32) (local $xp i32) (local $yp i32) (local $j i32) (local $oy i32) (local $iy i32) (local $p i32)
     (local $rb i32) (local $chunks i32) (local $first i32) (local $last i32) (local $out i32)
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
@@ -1181,6 +1183,11 @@
       (local.set $w4 (v128.load32_splat offset=16 (local.get $xp))) (local.set $w5 (v128.load32_splat offset=20 (local.get $xp)))
       (local.set $w6 (v128.load32_splat offset=24 (local.get $xp))) (local.set $w7 (v128.load32_splat offset=28 (local.get $xp)))
       (local.set $w8 (v128.load32_splat offset=32 (local.get $xp)))
+      (if (local.get $flip) (then
+        (local.set $acc (local.get $w0)) (local.set $w0 (local.get $w8)) (local.set $w8 (local.get $acc))
+        (local.set $acc (local.get $w1)) (local.set $w1 (local.get $w7)) (local.set $w7 (local.get $acc))
+        (local.set $acc (local.get $w2)) (local.set $w2 (local.get $w6)) (local.set $w6 (local.get $acc))
+        (local.set $acc (local.get $w3)) (local.set $w3 (local.get $w5)) (local.set $w5 (local.get $acc))))
       (local.set $xp (i32.add (local.get $x) (i32.mul (i32.div_u (local.get $oc) (local.get $mult)) (i32.mul (local.get $h) (local.get $rb)))))
       (local.set $yp (i32.add (local.get $y) (i32.mul (local.get $oc) (i32.mul (local.get $h) (local.get $rb)))))
       (local.set $b (i32.const 0))
@@ -1303,7 +1310,7 @@
         (then
           (call $dw_s1_cols (local.get $x) (local.get $y) (local.get $w) (local.get $n)
             (local.get $g) (call $imin (i32.add (local.get $g) (i32.const 4)) (local.get $o)) (local.get $mult)
-            (local.get $h) (local.get $wd) (local.get $xstep) (local.get $ystep))
+            (local.get $h) (local.get $wd) (local.get $xstep) (local.get $ystep) (i32.const 0))
           (local.set $g (i32.add (local.get $g) (i32.const 4)))
           (br $gl)))
       (if (i32.and (local.get $s2) (i32.and (i32.eq (local.get $h) (i32.const 4)) (i32.eq (local.get $wd) (i32.const 4))))
@@ -1498,6 +1505,16 @@
     (local.set $g (local.get $g0))
     (block $gdone (loop $gl
       (br_if $gdone (i32.ge_u (local.get $g) (local.get $g1)))
+      ;; stride 1, 3×3, padding 1 at multiplier 1 on a plane of width 4k: the forward kernel with the turned weights
+      (if (i32.and (i32.and (local.get $fast) (i32.eqz (i32.and (local.get $wd) (i32.const 3))))
+            (i32.and (i32.and (i32.eq (local.get $sh) (i32.const 1)) (i32.eq (local.get $sw) (i32.const 1)))
+                     (i32.and (i32.eq (local.get $hp) (i32.add (local.get $h) (i32.const 2))) (i32.eq (local.get $wp) (i32.add (local.get $wd) (i32.const 2))))))
+        (then
+          (call $dw_s1_cols (local.get $dy) (local.get $dx) (local.get $w) (local.get $n)
+            (local.get $g) (call $imin (i32.add (local.get $g) (i32.const 4)) (local.get $c)) (i32.const 1)
+            (local.get $h) (local.get $wd) (local.get $xstep) (local.get $ystep) (i32.const 1))
+          (local.set $g (i32.add (local.get $g) (i32.const 4)))
+          (br $gl)))
       (if (i32.and (i32.and (i32.eq (local.get $hw) (i32.const 1)) (i32.eq (local.get $ohw) (i32.const 1)))
                    (i32.and (i32.eq (local.get $mult) (i32.const 1)) (i32.le_u (i32.add (local.get $g) (i32.const 4)) (local.get $c))))
         (then
