@@ -8,8 +8,11 @@
 // reference the float32 kernels are tested against.
 //
 // In float32 the backend runs the *Simd versions at the end of this file instead: the same
-// convolution in the wasm kernels (kernels.wat, the depthwise block), SIMD over four channels at
-// a time in a channels-last scratch plane, split across the worker pool by channel groups.
+// convolution in the wasm kernels (kernels.wat, the depthwise block), split across the worker pool
+// by groups of four channels. MobileNet's 3×3 layers (padding 1) run SIMD over output columns on
+// the NCHW planes themselves (stride 1 on widths of 4k, stride 2 on even planes of width 8k and
+// on 4×4), 2×2 and 1×1 planes as one vector a plane or a channel group; everything else SIMD
+// over four channels in an interleaved (channels-last) scratch plane.
 
 import { conv2dOutShape, type Conv2dParams } from '../../conv-geometry.js';
 export { isDepthwise } from '../../conv-geometry.js';
@@ -101,9 +104,11 @@ export function depthwiseBackwardFilter(x: FloatArray, xShape: readonly number[]
 // ---- the wasm kernels ---------------------------------------------------------------------------
 
 /**
- * The tap ranges the wasm kernels read (see kernels.wat), after a header for the padded plane: per output row oy [kyLo, kyHi, iy0],
- * per output column ox [kxLo, kxHi, ix0], per ky [oyLo, oyHi], per kx [oxLo, oxHi], where a tap
- * is in range when its input pixel is in bounds (an empty range is [0, 0)).
+ * The table the wasm kernels read (see kernels.wat): a header for the zero-padded scratch plane,
+ * then the tap ranges, per output row oy [kyLo, kyHi, iy0], per output column ox [kxLo, kxHi,
+ * ix0], per ky [oyLo, oyHi], per kx [oxLo, oxHi], where a tap is in range when its input pixel is
+ * in bounds (an empty range is [0, 0)); then per output pixel and tap the byte offset of its
+ * input pixel in the scratch plane, or of the spare vector after it.
  */
 function tapTable(g: Geometry, p: Conv2dParams): Int32Array {
   const { h, w, oh, ow, kh, kw } = g;

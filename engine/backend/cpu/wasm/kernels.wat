@@ -662,6 +662,11 @@
       (br_if $l0 (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (i32.const 1))) (local.get $d0)))))
 
   ;; ---- depthwise convolution (groups = channels) ------------------------------------------
+  ;; Three commands ($dw_forward, $dw_backward_input, $dw_backward_filter), each over a range of
+  ;; channel groups of four, picking by the layer's geometry: MobileNet's 3×3 layers with padding 1
+  ;; run on the NCHW planes themselves, one channel at a time, SIMD over output columns
+  ;; ($dw_s1_cols, $dw_s2_cols, $dw_s2_4x4); 2×2 and 1×1 planes as one vector a plane or a group
+  ;; ($dw_tiny_mat, $dw_tiny_dot, $dw_pointwise). Everything else, and the filter gradient:
   ;; SIMD over four channels: per (4-channel group, image) the four NCHW planes are interleaved
   ;; into a channels-last scratch plane [H·W][4] (one vector a pixel), the taps run on vectors,
   ;; and the result is split back into its four planes. This serves the tiny planes (1×1, 2×2,
