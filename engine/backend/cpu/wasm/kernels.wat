@@ -666,7 +666,8 @@
   ;; channel groups of four, picking by the layer's geometry: MobileNet's 3×3 layers with padding 1
   ;; run on the NCHW planes themselves, one channel at a time, SIMD over output columns
   ;; ($dw_s1_cols, $dw_s2_cols, $dw_s2_4x4); 2×2 and 1×1 planes as one vector a plane or a group
-  ;; ($dw_tiny_mat, $dw_tiny_dot, $dw_pointwise). Everything else, and the filter gradient:
+  ;; ($dw_tiny_mat, $dw_tiny_dot, $dw_pointwise); the filter gradient of the stride-1 layers of
+  ;; width 8k likewise ($dw_bfil_s1_cols). Everything else:
   ;; SIMD over four channels: per (4-channel group, image) the four NCHW planes are interleaved
   ;; into a channels-last scratch plane [H·W][4] (one vector a pixel), the taps run on vectors,
   ;; and the result is split back into its four planes. This serves the tiny planes (1×1, 2×2,
@@ -1247,6 +1248,100 @@
       (local.set $oc (i32.add (local.get $oc) (i32.const 1)))
       (br $ocl))))
 
+  ;; The four lanes of v summed: (v0 + v2) + (v1 + v3).
+  (func $dw_hsum (param $v v128) (result f32)
+    (local.set $v (f32x4.add (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+    (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v))))
+
+  ;; The filter gradient of the layer $dw_s1_cols serves, on the NCHW planes: per channel and
+  ;; image, nine vector sums (one a tap, lanes over output columns) of dy times the shifted input
+  ;; rows, each summed across in float32 at the image's end, then over the images in float64.
+  (func $dw_bfil_s1_cols (param $x i32) (param $dy i32) (param $dwo i32) (param $n i32) (param $oc0 i32) (param $oc1 i32) (param $mult i32)
+                         (param $h i32) (param $wd i32) (param $xstep i32) (param $ystep i32)
+    (local $oc i32) (local $b i32) (local $xp i32) (local $yp i32) (local $j i32) (local $oy i32) (local $iy i32) (local $p i32)
+    (local $rb i32) (local $chunks i32) (local $first i32) (local $last i32) (local $q i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128) (local $a8 v128)
+    (local $s0 f64) (local $s1 f64) (local $s2 f64) (local $s3 f64) (local $s4 f64) (local $s5 f64) (local $s6 f64) (local $s7 f64) (local $s8 f64)
+    (local $cur v128) (local $lft v128) (local $rgt v128) (local $g v128)
+    (local.set $rb (i32.shl (local.get $wd) (i32.const 2)))
+    (local.set $chunks (i32.shr_u (local.get $wd) (i32.const 2)))
+    (local.set $oc (local.get $oc0))
+    (block $ocdone (loop $ocl
+      (br_if $ocdone (i32.ge_u (local.get $oc) (local.get $oc1)))
+      (local.set $s0 (f64.const 0)) (local.set $s1 (f64.const 0)) (local.set $s2 (f64.const 0))
+      (local.set $s3 (f64.const 0)) (local.set $s4 (f64.const 0)) (local.set $s5 (f64.const 0))
+      (local.set $s6 (f64.const 0)) (local.set $s7 (f64.const 0)) (local.set $s8 (f64.const 0))
+      (local.set $xp (i32.add (local.get $x) (i32.mul (i32.div_u (local.get $oc) (local.get $mult)) (i32.mul (local.get $h) (local.get $rb)))))
+      (local.set $yp (i32.add (local.get $dy) (i32.mul (local.get $oc) (i32.mul (local.get $h) (local.get $rb)))))
+      (local.set $b (i32.const 0))
+      (block $bdone (loop $bl
+        (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0)) (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0)) (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
+        (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0)) (local.set $a8 (v128.const i32x4 0 0 0 0))
+        (local.set $q (local.get $yp))
+        (local.set $oy (i32.const 0))
+        (loop $oyl
+          (local.set $j (i32.const 0))
+          (loop $jl
+            (local.set $first (i32.eqz (local.get $j)))
+            (local.set $last (i32.eq (i32.add (local.get $j) (i32.const 1)) (local.get $chunks)))
+            (local.set $g (v128.load (local.get $q)))
+          ;; ky = 0: input row oy + -1
+          (local.set $iy (i32.sub (i32.add (local.get $oy) (i32.const 0)) (i32.const 1)))
+          (if (i32.lt_u (local.get $iy) (local.get $h)) (then
+            (local.set $p (i32.add (i32.add (local.get $xp) (i32.mul (local.get $iy) (local.get $rb))) (i32.shl (local.get $j) (i32.const 4))))
+            (local.set $cur (v128.load (local.get $p)))
+            (local.set $lft (select (v128.const i32x4 0 0 0 0) (v128.load (i32.sub (local.get $p) (select (i32.const 0) (i32.const 16) (local.get $first)))) (local.get $first)))
+            (local.set $rgt (select (v128.const i32x4 0 0 0 0) (v128.load (i32.add (local.get $p) (select (i32.const 0) (i32.const 16) (local.get $last)))) (local.get $last)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $g) (i8x16.shuffle 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 (local.get $lft) (local.get $cur)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $g) (local.get $cur))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $g) (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 (local.get $cur) (local.get $rgt)))))))
+          ;; ky = 1: input row oy + 0
+          (local.set $iy (i32.sub (i32.add (local.get $oy) (i32.const 1)) (i32.const 1)))
+          (if (i32.lt_u (local.get $iy) (local.get $h)) (then
+            (local.set $p (i32.add (i32.add (local.get $xp) (i32.mul (local.get $iy) (local.get $rb))) (i32.shl (local.get $j) (i32.const 4))))
+            (local.set $cur (v128.load (local.get $p)))
+            (local.set $lft (select (v128.const i32x4 0 0 0 0) (v128.load (i32.sub (local.get $p) (select (i32.const 0) (i32.const 16) (local.get $first)))) (local.get $first)))
+            (local.set $rgt (select (v128.const i32x4 0 0 0 0) (v128.load (i32.add (local.get $p) (select (i32.const 0) (i32.const 16) (local.get $last)))) (local.get $last)))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $g) (i8x16.shuffle 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 (local.get $lft) (local.get $cur)))))
+            (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $g) (local.get $cur))))
+            (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $g) (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 (local.get $cur) (local.get $rgt)))))))
+          ;; ky = 2: input row oy + 1
+          (local.set $iy (i32.sub (i32.add (local.get $oy) (i32.const 2)) (i32.const 1)))
+          (if (i32.lt_u (local.get $iy) (local.get $h)) (then
+            (local.set $p (i32.add (i32.add (local.get $xp) (i32.mul (local.get $iy) (local.get $rb))) (i32.shl (local.get $j) (i32.const 4))))
+            (local.set $cur (v128.load (local.get $p)))
+            (local.set $lft (select (v128.const i32x4 0 0 0 0) (v128.load (i32.sub (local.get $p) (select (i32.const 0) (i32.const 16) (local.get $first)))) (local.get $first)))
+            (local.set $rgt (select (v128.const i32x4 0 0 0 0) (v128.load (i32.add (local.get $p) (select (i32.const 0) (i32.const 16) (local.get $last)))) (local.get $last)))
+            (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $g) (i8x16.shuffle 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 (local.get $lft) (local.get $cur)))))
+            (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $g) (local.get $cur))))
+            (local.set $a8 (f32x4.add (local.get $a8) (f32x4.mul (local.get $g) (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 (local.get $cur) (local.get $rgt)))))))
+            (local.set $q (i32.add (local.get $q) (i32.const 16)))
+            (br_if $jl (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $chunks))))
+          (br_if $oyl (i32.lt_u (local.tee $oy (i32.add (local.get $oy) (i32.const 1))) (local.get $h))))
+        (local.set $s0 (f64.add (local.get $s0) (f64.promote_f32 (call $dw_hsum (local.get $a0)))))
+        (local.set $s1 (f64.add (local.get $s1) (f64.promote_f32 (call $dw_hsum (local.get $a1)))))
+        (local.set $s2 (f64.add (local.get $s2) (f64.promote_f32 (call $dw_hsum (local.get $a2)))))
+        (local.set $s3 (f64.add (local.get $s3) (f64.promote_f32 (call $dw_hsum (local.get $a3)))))
+        (local.set $s4 (f64.add (local.get $s4) (f64.promote_f32 (call $dw_hsum (local.get $a4)))))
+        (local.set $s5 (f64.add (local.get $s5) (f64.promote_f32 (call $dw_hsum (local.get $a5)))))
+        (local.set $s6 (f64.add (local.get $s6) (f64.promote_f32 (call $dw_hsum (local.get $a6)))))
+        (local.set $s7 (f64.add (local.get $s7) (f64.promote_f32 (call $dw_hsum (local.get $a7)))))
+        (local.set $s8 (f64.add (local.get $s8) (f64.promote_f32 (call $dw_hsum (local.get $a8)))))
+        (local.set $xp (i32.add (local.get $xp) (local.get $xstep)))
+        (local.set $yp (i32.add (local.get $yp) (local.get $ystep)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $bl)))
+      (local.set $p (i32.add (local.get $dwo) (i32.mul (local.get $oc) (i32.const 36))))
+      (f32.store offset=0 (local.get $p) (f32.demote_f64 (local.get $s0)))  (f32.store offset=4 (local.get $p) (f32.demote_f64 (local.get $s1)))
+      (f32.store offset=8 (local.get $p) (f32.demote_f64 (local.get $s2)))  (f32.store offset=12 (local.get $p) (f32.demote_f64 (local.get $s3)))
+      (f32.store offset=16 (local.get $p) (f32.demote_f64 (local.get $s4))) (f32.store offset=20 (local.get $p) (f32.demote_f64 (local.get $s5)))
+      (f32.store offset=24 (local.get $p) (f32.demote_f64 (local.get $s6))) (f32.store offset=28 (local.get $p) (f32.demote_f64 (local.get $s7)))
+      (f32.store offset=32 (local.get $p) (f32.demote_f64 (local.get $s8)))
+      (local.set $oc (i32.add (local.get $oc) (i32.const 1)))
+      (br $ocl))))
+
   ;; y = depthwise conv of x with w, for the output channel groups starting in [g0, g1) (g0 a multiple of 4).
   (func $dw_forward (param $x i32) (param $w i32) (param $y i32) (param $n i32) (param $c i32) (param $o i32)
                     (param $h i32) (param $wd i32) (param $oh i32) (param $ow i32) (param $kh i32) (param $kw i32)
@@ -1680,11 +1775,19 @@
     (local $d0 i32) (local $d1 i32) (local $d2 i32) (local $d3 i32)
     (local $tk i32) (local $ky i32) (local $kx i32) (local $oylo i32) (local $oyhi i32) (local $oxlo i32) (local $oxhi i32)
     (local $oy i32) (local $ix i32) (local $p i32) (local $q i32) (local $qe i32) (local $sw16 i32) (local $a i32) (local $t i32)
-    (local $acc v128)
+    (local $s1 i32) (local $acc v128)
     (local.set $mult (i32.div_u (local.get $o) (local.get $c)))
     (local.set $kk (i32.mul (local.get $kh) (local.get $kw)))
     (local.set $hw (i32.mul (local.get $h) (local.get $wd)))
     (local.set $ohw (i32.mul (local.get $oh) (local.get $ow)))
+    ;; s1: the layer $dw_s1_cols serves (3×3, stride 1, padding 1, dilation 1, width 4k)
+    (local.set $s1 (i32.and
+      (i32.and (i32.and (i32.eq (local.get $kh) (i32.const 3)) (i32.eq (local.get $kw) (i32.const 3)))
+               (i32.and (i32.eq (local.get $dh) (i32.const 1)) (i32.eq (local.get $dw) (i32.const 1))))
+      (i32.and (i32.and (i32.and (i32.eq (local.get $sh) (i32.const 1)) (i32.eq (local.get $sw) (i32.const 1)))
+                        (i32.and (i32.eq (i32.load offset=8 (local.get $table)) (i32.const 1)) (i32.eq (i32.load offset=12 (local.get $table)) (i32.const 1))))
+               ;; from width 8: on 4×4 planes the nine sums across at each image's end cost more than they save
+               (i32.and (i32.eqz (i32.and (local.get $wd) (i32.const 3))) (i32.ge_u (local.get $wd) (i32.const 8))))))
     (local.set $xs (local.get $scratch))
     (local.set $ys (i32.add (local.get $xs) (i32.shl (i32.load offset=16 (local.get $table)) (i32.const 4))))
     (local.set $table (i32.add (local.get $table) (i32.const 32)))
@@ -1697,6 +1800,13 @@
     (local.set $g (local.get $g0))
     (block $gdone (loop $gl
       (br_if $gdone (i32.ge_u (local.get $g) (local.get $g1)))
+      (if (local.get $s1)
+        (then
+          (call $dw_bfil_s1_cols (local.get $x) (local.get $dy) (local.get $dwo) (local.get $n)
+            (local.get $g) (call $imin (i32.add (local.get $g) (i32.const 4)) (local.get $o)) (local.get $mult)
+            (local.get $h) (local.get $wd) (local.get $xstep) (local.get $ystep))
+          (local.set $g (i32.add (local.get $g) (i32.const 4)))
+          (br $gl)))
       (local.set $oc0 (call $imin (local.get $g) (i32.sub (local.get $o) (i32.const 1))))
       (local.set $oc1 (call $imin (i32.add (local.get $g) (i32.const 1)) (i32.sub (local.get $o) (i32.const 1))))
       (local.set $oc2 (call $imin (i32.add (local.get $g) (i32.const 2)) (i32.sub (local.get $o) (i32.const 1))))
