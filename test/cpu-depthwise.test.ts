@@ -1,9 +1,17 @@
 // The direct depthwise kernels (engine/backend/cpu/depthwise.ts) against the plain reference
 // convolution (reference.ts, every tap visited with bounds checks), in float32, on MobileNetV2's
 // own depthwise shapes and on odd ones (multiplier, stride, dilation, rectangular, padding wider
-// than the kernel reaches); and that conv2d on the CPU backend dispatches to them.
+// than the kernel reaches); and that conv2d on the CPU backend dispatches to them. Then the wasm
+// SIMD kernels (the *Simd functions, what float32 runs) against those JS loops in float64 on a grid
+// of odd shapes: stride 1 and 2, padding 0/1/2, dilation 2, kernels 3 and 5, 1-17 channels (tails
+// of 1-3 lanes), planes 1×1 to 17×13, batch 1 and 3, multiplier 2, operands inside and outside
+// the wasm memory.
 import { describe, expect, it } from 'vitest';
-import { depthwiseBackwardFilter, depthwiseBackwardInput, depthwiseForward, isDepthwise } from '../engine/backend/cpu/depthwise.js';
+import {
+  depthwiseBackwardFilter, depthwiseBackwardFilterSimd, depthwiseBackwardInput, depthwiseBackwardInputSimd, depthwiseForward,
+  depthwiseForwardSimd, isDepthwise,
+} from '../engine/backend/cpu/depthwise.js';
+import { wasmKernels } from '../engine/backend/cpu/threads.js';
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef } from '../engine/backend/cpu/reference.js';
 import { conv2dOutShape, type Conv2dParams } from '../engine/conv-geometry.js';
 
@@ -54,4 +62,54 @@ describe('cpu depthwise kernels', () => {
     expect(isDepthwise([1, 4, 5, 5], [4, 4, 3, 3], conv({}))).toBe(false);
     expect(isDepthwise([1, 1, 5, 5], [3, 1, 3, 3], conv({}))).toBe(false);
   });
+});
+
+// [batch, channels, h, w, mult, kernel h, kernel w, stride, pad, dilation]
+const SIMD_CASES: [number, number, number, number, number, number, number, number, number, number][] = [
+  [1, 1, 1, 1, 1, 3, 3, 1, 1, 1], [3, 4, 1, 1, 1, 3, 3, 1, 1, 1], [3, 5, 2, 2, 1, 3, 3, 2, 1, 1], [1, 17, 2, 2, 1, 3, 3, 1, 1, 1],
+  [3, 3, 4, 4, 1, 3, 3, 2, 1, 1], [1, 4, 4, 4, 1, 3, 3, 1, 0, 1], [3, 17, 8, 8, 1, 3, 3, 1, 1, 1], [1, 5, 8, 8, 1, 3, 3, 2, 1, 1],
+  [3, 4, 17, 13, 1, 3, 3, 1, 1, 1], [1, 3, 17, 13, 1, 3, 3, 2, 1, 1], [3, 5, 17, 13, 1, 5, 5, 1, 2, 1], [1, 17, 9, 7, 1, 5, 5, 2, 2, 1],
+  [3, 4, 13, 17, 1, 3, 3, 1, 2, 2], [1, 3, 9, 9, 1, 3, 3, 2, 0, 2], [3, 1, 6, 5, 2, 3, 3, 1, 1, 1], [1, 3, 7, 9, 2, 3, 3, 2, 1, 1],
+  [3, 5, 5, 5, 2, 5, 5, 1, 2, 1], [1, 17, 3, 3, 2, 3, 3, 1, 1, 2], [3, 4, 16, 16, 1, 3, 3, 2, 1, 1], [1, 5, 1, 1, 2, 3, 3, 1, 1, 1],
+  [3, 3, 2, 2, 1, 5, 5, 1, 2, 1], [1, 4, 5, 3, 1, 3, 3, 1, 3, 1], [3, 5, 1, 1, 1, 3, 3, 2, 1, 1], [3, 9, 1, 1, 1, 3, 3, 1, 2, 2],
+  [3, 9, 2, 2, 1, 3, 3, 2, 1, 1], [2, 3, 2, 2, 2, 3, 3, 2, 1, 1], [3, 6, 2, 2, 1, 3, 3, 1, 2, 2], [1, 2, 2, 2, 3, 3, 3, 1, 1, 1], [3, 7, 3, 3, 1, 3, 3, 1, 0, 1],
+  [2, 3, 8, 16, 2, 3, 3, 2, 1, 1], [1, 5, 9, 8, 1, 3, 3, 2, 1, 1], [3, 6, 4, 24, 1, 3, 3, 2, 1, 1],
+  [3, 6, 4, 4, 1, 3, 3, 2, 1, 1], [2, 3, 4, 4, 2, 3, 3, 2, 1, 1],
+];
+
+describe('cpu depthwise wasm kernels match the JS loops', () => {
+  const to64 = (a: Float32Array) => Float64Array.from(a);
+  for (const [n, c, h, w, mult, kh, kw, stride, pad, dil] of SIMD_CASES) {
+    const name = `[${n},${c},${h},${w}] mult ${mult} ${kh}x${kw} s${stride} p${pad} d${dil}`;
+    it(name, () => {
+      const xs = [n, c, h, w], ws = [c * mult, 1, kh, kw];
+      const p = conv({ groups: c, strideH: stride, strideW: stride, padH: pad, padW: pad, dilationH: dil, dilationW: dil });
+      // One channel is an ordinary conv to the backends (groups 1), but the kernels serve it all the same.
+      expect(isDepthwise(xs, ws, p)).toBe(c > 1);
+      const ys = conv2dOutShape(xs, ws, p);
+      const x = random(count(xs), 4), wt = random(count(ws), 5), dy = random(count(ys), 6);
+      const want = (f: (out: Float64Array) => void, size: number) => { const o = new Float64Array(size); f(o); return o; };
+      const wantY = want((o) => depthwiseForward(to64(x), xs, to64(wt), ws, p, o), count(ys));
+      const wantDx = want((o) => depthwiseBackwardInput(to64(dy), to64(wt), ws, xs, p, o), count(xs));
+      const wantDw = want((o) => depthwiseBackwardFilter(to64(x), xs, to64(dy), ws, p, o), count(ws));
+      // Plain arrays (copied into the wasm memory and back), then views of the wasm memory (in place, as the backend has them).
+      const heap = wasmKernels().heap;
+      const inHeap = (a: Float32Array) => { const ptr = heap.alloc(a.length * 4); const v = heap.f32(ptr, a.length); v.set(a); return { v, free: () => heap.release(ptr, a.length * 4) }; };
+      for (const where of ['outside', 'inside'] as const) {
+        const place = (a: Float32Array) => where === 'outside' ? { v: a, free: () => {} } : inHeap(a);
+        const X = place(x), W = place(wt), DY = place(dy);
+        const Y = place(new Float32Array(count(ys)).fill(NaN)), DX = place(new Float32Array(count(xs)).fill(NaN)), DW = place(new Float32Array(count(ws)).fill(NaN));
+        try {
+          depthwiseForwardSimd(X.v, xs, W.v, ws, p, Y.v);
+          depthwiseBackwardInputSimd(DY.v, W.v, ws, xs, p, DX.v);
+          depthwiseBackwardFilterSimd(X.v, xs, DY.v, ws, p, DW.v);
+          expectClose(`forward (${where})`, Y.v, wantY);
+          expectClose(`backward input (${where})`, DX.v, wantDx);
+          expectClose(`backward filter (${where})`, DW.v, wantDw);
+        } finally {
+          for (const t of [X, W, DY, Y, DX, DW]) t.free();
+        }
+      }
+    });
+  }
 });

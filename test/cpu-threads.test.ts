@@ -1,11 +1,14 @@
 // The CPU kernels' thread pool: the same training run on 1, 2 and 3 threads (setThreads, as
 // ZEROGRAD_THREADS does) gives bit-identical losses and weights, because every kernel splits its
 // output between the threads and never a sum (threads.ts). The batch is large enough that the
-// convolutions, matmuls and elementwise passes all take the parallel path. Also: a bad
+// convolutions, matmuls and elementwise passes all take the parallel path. The depthwise kernels
+// (split by channel groups, each summing its images in order) give the same bits too. Also: a bad
 // ZEROGRAD_THREADS is refused with a message that names it.
 import { afterAll, describe, expect, it } from 'vitest';
 import { manualSeed, randn, setBackend, tensor, tidy } from '../engine/index.js';
 import { wasmKernels } from '../engine/backend/cpu/threads.js';
+import { depthwiseBackwardFilterSimd, depthwiseBackwardInputSimd, depthwiseForwardSimd } from '../engine/backend/cpu/depthwise.js';
+import { conv2dOutShape, type Conv2dParams } from '../engine/conv-geometry.js';
 import { threadsWanted } from '../engine/platform.js';
 import { buildModel } from '../models/index.js';
 import { Adam, crossEntropy, type Module } from '../nn/index.js';
@@ -48,6 +51,30 @@ describe('CPU thread pool', () => {
     for (const r of runs.slice(1)) {
       expect(r.losses).toEqual(runs[0].losses);
       expect(Array.from(r.weights)).toEqual(Array.from(runs[0].weights));
+    }
+  });
+
+  it('gives the same depthwise convolution bits on 1, 2 and 3 threads (forward and both gradients)', () => {
+    // Each shape is past the parallel threshold: a 17×13 plane with a tail group, a 2×2 plane, multiplier 2 at stride 2.
+    const shapes: [number[], number, number][] = [[[16, 37, 17, 13], 1, 1], [[700, 45, 2, 2], 1, 1], [[256, 10, 9, 9], 2, 2]];
+    for (const [xs, mult, stride] of shapes) {
+      const c = xs[1], ws = [c * mult, 1, 3, 3];
+      const p: Conv2dParams = { strideH: stride, strideW: stride, padH: 1, padW: 1, dilationH: 1, dilationW: 1, groups: c };
+      const ys = conv2dOutShape(xs, ws, p);
+      const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+      let seed = 1;
+      const rand = (k: number) => Float32Array.from({ length: k }, () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 31) - 1);
+      const x = rand(size(xs)), w = rand(size(ws)), dy = rand(size(ys));
+      const runs = [1, 2, 3].map((t) => {
+        wasmKernels().setThreads(t);
+        const y = new Float32Array(size(ys)), dx = new Float32Array(size(xs)), dw = new Float32Array(size(ws));
+        depthwiseForwardSimd(x, xs, w, ws, p, y);
+        depthwiseBackwardInputSimd(dy, w, ws, xs, p, dx);
+        depthwiseBackwardFilterSimd(x, xs, dy, ws, p, dw);
+        return { used: wasmKernels().threads, out: [y, dx, dw].map((a) => Buffer.from(a.buffer).toString('base64')) };
+      });
+      expect(runs.map((r) => r.used), `[${xs}]`).toEqual([1, 2, 3]);
+      for (const r of runs.slice(1)) expect(r.out, `[${xs}] mult ${mult}`).toEqual(runs[0].out);
     }
   });
 

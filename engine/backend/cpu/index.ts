@@ -23,7 +23,10 @@ import { wasmKernels } from './threads.js';
 import { adamSimd, mapSimd, maxPoolBackwardSimd, maxPoolSimd, rowSumSimd, zipSimd } from './simd.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
 import { batchNormApplyInto, batchNormBackwardInto, batchNormStatsInto, clampBackwardInto, clampSimd, leakyReluSimd } from './batchnorm.js';
-import { depthwiseBackwardFilter, depthwiseBackwardInput, depthwiseForward, isDepthwise } from './depthwise.js';
+import {
+  depthwiseBackwardFilter, depthwiseBackwardFilterSimd, depthwiseBackwardInput, depthwiseBackwardInputSimd, depthwiseForward,
+  depthwiseForwardSimd, isDepthwise,
+} from './depthwise.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
@@ -283,7 +286,8 @@ export class CpuBackend implements Backend {
     const shape = conv2dOutShape(x.shape, w.shape, p);
     if (isDepthwise(x.shape, w.shape, p)) {
       const out = this.alloc(sizeOf(shape), 'float32');
-      depthwiseForward(this.f(x), x.shape, this.f(w), w.shape, p, out.data as FloatArray);
+      if (this.precision === 'float32') depthwiseForwardSimd(this.arr(x) as Float32Array, x.shape, this.arr(w) as Float32Array, w.shape, p, out.data as Float32Array);
+      else depthwiseForward(this.f(x), x.shape, this.f(w), w.shape, p, out.data as FloatArray);
       return out;
     }
     if (this.precision === 'float64') {
@@ -299,7 +303,8 @@ export class CpuBackend implements Backend {
   conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, xShape: readonly number[], p: Conv2dParams): Storage {
     if (isDepthwise(xShape, w.shape, p)) {
       const out = this.alloc(sizeOf(xShape), 'float32');
-      depthwiseBackwardInput(this.f(dy), this.f(w), w.shape, xShape, p, out.data as FloatArray);
+      if (this.precision === 'float32') depthwiseBackwardInputSimd(this.arr(dy) as Float32Array, this.arr(w) as Float32Array, w.shape, xShape, p, out.data as Float32Array);
+      else depthwiseBackwardInput(this.f(dy), this.f(w), w.shape, xShape, p, out.data as FloatArray);
       return out;
     }
     if (this.precision === 'float64') {
@@ -315,7 +320,8 @@ export class CpuBackend implements Backend {
   conv2dBackwardFilter(x: TensorInfo, dy: TensorInfo, wShape: readonly number[], p: Conv2dParams): Storage {
     if (isDepthwise(x.shape, wShape, p)) {
       const out = this.alloc(sizeOf(wShape), 'float32');
-      depthwiseBackwardFilter(this.f(x), x.shape, this.f(dy), wShape, p, out.data as FloatArray);
+      if (this.precision === 'float32') depthwiseBackwardFilterSimd(this.arr(x) as Float32Array, x.shape, this.arr(dy) as Float32Array, wShape, p, out.data as Float32Array);
+      else depthwiseBackwardFilter(this.f(x), x.shape, this.f(dy), wShape, p, out.data as FloatArray);
       return out;
     }
     if (this.precision === 'float64') {
