@@ -11,17 +11,19 @@ import type {
 import type { Conv2dParams, Pool2dParams } from '../../conv-geometry.js';
 import { conv2dOutShape, pool2dOutShape } from '../../conv-geometry.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
-import { binaryFn, binaryInto, erf32, forEachBroadcast, unaryFn } from './elementwise.js';
-import { gatherInto, padInto, scatterAddInto, stridedInto } from './movement.js';
+import { binaryFn, binaryInto, erf32, forEachBroadcast, geluFn, geluGradFn, unaryFn } from './elementwise.js';
+import { geluSimd, layerNormSimd, scatterAddRowsSimd, softmaxBackwardRowsSimd, softmaxRowsSimd } from './rows-simd.js';
+import { checkIndices, gatherInto, padInto, scatterAddInto, stridedInto } from './movement.js';
 import { adamStepInPlace, sgdStepInPlace } from './optim.js';
 import { avgPoolBackwardInto, avgPoolInto, maxPoolBackwardInto, maxPoolInto } from './pool.js';
-import { argReduceInto, maskedSoftmaxInto, reduceInto, softmaxInto } from './reduce.js';
+import { argReduceInto, maskedSoftmaxInto, reduceInto, softmaxBackwardInto, softmaxInto } from './reduce.js';
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, matmulRef } from './reference.js';
 import { CpuStorage, type CpuArray, type FloatArray, type Precision } from './storage.js';
 import { sgemm } from './gemm.js';
 import { wasmKernels } from './threads.js';
 import { adamSimd, mapSimd, maxPoolBackwardSimd, maxPoolSimd, rowSumSimd, zipSimd } from './simd.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
+import { layerNormBackwardInto, layerNormInto } from './layernorm.js';
 import { depthwiseBackwardFilter, depthwiseBackwardInput, depthwiseForward, isDepthwise } from './depthwise.js';
 
 export class CpuBackend implements Backend {
@@ -109,8 +111,10 @@ export class CpuBackend implements Backend {
     const out = this.alloc(x.storage.size, x.dtype);
     const src = this.arr(x), dst = out.data;
     if (x.dtype === 'float32' && src instanceof Float32Array && mapSimd(op, src, dst as Float32Array, a ?? 1, b ?? 0)) return out;
+    if ((op === 'gelu' || op === 'geluGrad') && src instanceof Float32Array && geluSimd(op, src, dst as Float32Array)) return out;
     // Float32 buffers need erf only to float32 accuracy; float64 (gradcheck) keeps the exact series.
-    const fn = op === 'erf' && dst instanceof Float32Array ? erf32 : unaryFn(op, a, b);
+    const f32 = dst instanceof Float32Array;
+    const fn = !f32 ? unaryFn(op, a, b) : op === 'erf' ? erf32 : op === 'gelu' ? geluFn(erf32) : op === 'geluGrad' ? geluGradFn(erf32) : unaryFn(op, a, b);
     for (let i = 0; i < dst.length; i++) dst[i] = fn(src[i]);
     return out;
   }
@@ -189,16 +193,49 @@ export class CpuBackend implements Backend {
     return out;
   }
 
+  /** Float32 rows along the last axis, in the wasm memory: the SIMD row kernels serve them. */
+  private lastAxisRows(x: TensorInfo, axis: number, ...more: (TensorInfo | Storage)[]): boolean {
+    return axis === x.shape.length - 1 && [x, ...more].every((t) => this.arr(t) instanceof Float32Array);
+  }
+
   softmax(x: TensorInfo, axis: number, log: boolean): Storage {
     const out = this.alloc(x.storage.size, 'float32');
+    if (!log && this.lastAxisRows(x, axis) && softmaxRowsSimd(this.f(x) as Float32Array, out.data as Float32Array, x.shape[axis], 1)) return out;
     softmaxInto(this.arr(x), x.shape, axis, log, out.data);
+    return out;
+  }
+
+  softmaxBackward(y: TensorInfo, dy: TensorInfo, axis: number, scale: number): Storage {
+    const out = this.alloc(y.storage.size, 'float32');
+    if (this.lastAxisRows(y, axis, dy) &&
+      softmaxBackwardRowsSimd(this.f(y) as Float32Array, this.f(dy) as Float32Array, out.data as Float32Array, y.shape[axis], scale)) return out;
+    softmaxBackwardInto(this.f(y), this.f(dy), y.shape, axis, scale, out.data as FloatArray);
     return out;
   }
 
   maskedSoftmax(x: TensorInfo, mask: TensorInfo | null, axis: number, scale: number): Storage {
     const out = this.alloc(x.storage.size, 'float32');
+    if (!mask && this.lastAxisRows(x, axis) && softmaxRowsSimd(this.f(x) as Float32Array, out.data as Float32Array, x.shape[axis], scale)) return out;
     maskedSoftmaxInto(this.arr(x), x.shape, mask && this.arr(mask), mask && broadcastStrides(mask.shape, x.shape), axis, scale, out.data);
     return out;
+  }
+
+  // ---- normalisation ------------------------------------------------------------------------
+
+  layerNorm(x: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null, eps: number): Storage {
+    const out = this.alloc(x.storage.size, 'float32');
+    const n = x.shape[x.shape.length - 1], [xs, ws, bs] = [x, weight, bias].map((t) => t && this.arr(t));
+    if (this.lastAxisRows(x, x.shape.length - 1, ...[weight, bias].filter((t): t is TensorInfo => !!t)) &&
+      layerNormSimd(xs as Float32Array, ws as Float32Array | null, bs as Float32Array | null, out.data as Float32Array, n, eps)) return out;
+    layerNormInto(this.arr(x), x.shape[x.shape.length - 1], weight && this.arr(weight), bias && this.arr(bias), eps, out.data);
+    return out;
+  }
+
+  layerNormBackward(dy: TensorInfo, x: TensorInfo, weight: TensorInfo | null, eps: number): { dx: Storage; dweight: Storage; dbias: Storage } {
+    const n = x.shape[x.shape.length - 1];
+    const dx = this.alloc(x.storage.size, 'float32'), dweight = this.alloc(n, 'float32'), dbias = this.alloc(n, 'float32');
+    layerNormBackwardInto(this.arr(dy), this.arr(x), n, weight && this.arr(weight), eps, dx.data, dweight.data as FloatArray, dbias.data as FloatArray);
+    return { dx, dweight, dbias };
   }
 
   // ---- data movement ------------------------------------------------------------------------
@@ -224,6 +261,10 @@ export class CpuBackend implements Backend {
 
   scatterAdd(src: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): Storage {
     const out = this.alloc(sizeOf(outShape), src.dtype);
+    const s = this.arr(src), idx = this.arr(indices) as Int32Array;
+    // An embedding's gradient (axis 0, float32): the SIMD kernel, once the indices are checked.
+    if (axis === 0 && s instanceof Float32Array && out.data instanceof Float32Array && checkIndices('scatterAdd', idx, outShape[0]) &&
+      scatterAddRowsSimd(s, idx, sizeOf(outShape.slice(1)), out.data)) return out;
     scatterAddInto(this.arr(src), this.arr(indices) as Int32Array, axis, outShape, out.data);
     return out;
   }

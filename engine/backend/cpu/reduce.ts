@@ -114,3 +114,16 @@ export function maskedSoftmaxInto(x: CpuArray, shape: readonly number[], mask: C
     }
   }
 }
+
+/** softmax's backward from its output y: dx = scale · y · (g − Σ g·y) along `axis` (the dot in float64). */
+export function softmaxBackwardInto(y: CpuArray, g: CpuArray, shape: readonly number[], axis: number, scale: number, out: CpuArray): void {
+  const [outer, n, inner] = aroundAxis(shape, axis);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let d = 0;
+      for (let k = 0, j = base; k < n; k++, j += inner) d += g[j] * y[j];
+      for (let k = 0, j = base; k < n; k++, j += inner) out[j] = scale * y[j] * (g[j] - d);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+// The Transformer's row kernels in wasm SIMD (kernels.wat: $softmax_rows, $softmax_back_rows,
+// $layernorm, $gelu): softmax along the last axis and its backward, layer norm forward, and GELU
+// with its derivative. In JS each of these cost 4-10 ns an element (two Math.exp per softmax
+// element, four passes for the composed GELU); tfjs-wasm beat them. Rows (or, for GELU, runs of
+// four floats) are split between the threads, never a row, so any thread count gives the same
+// bits. Each returns false when an operand is outside the wasm memory; the caller then runs JS.
+
+import { OPCODES, PARALLEL_MIN_ELEMENTS, splitRange, wasmKernels } from './threads.js';
+
+const bits = new Int32Array(1), asFloat = new Float32Array(bits.buffer);
+function f32bits(v: number): number { asFloat[0] = v; return bits[0]; }
+
+function addresses(...arrs: ArrayBufferView[]): number[] | null {
+  const heap = wasmKernels().heap;
+  const at = arrs.map((a) => heap.addressOf(a));
+  return at.every((p) => p >= 0) ? at : null;
+}
+
+/** Run `command(r0, r1)` over rows [0, rows), split between the threads when the job is large. */
+function overRows(rows: number, elements: number, command: (r0: number, r1: number) => number[]): void {
+  const wk = wasmKernels();
+  const threads = wk.threadsFor(elements, PARALLEL_MIN_ELEMENTS);
+  wk.execute(splitRange(rows, threads).map(([r0, r1]) => [command(r0, r1)]));
+  wk.reset();
+}
+
+const pad = (c: number[]) => [...c, ...new Array<number>(16 - c.length).fill(0)];
+
+/** out = softmax(scale · x) along rows of n (the last axis). */
+export function softmaxRowsSimd(x: Float32Array, out: Float32Array, n: number, scale: number): boolean {
+  const at = addresses(x, out);
+  if (!at || n === 0) return false;
+  const [px, po] = at, rows = x.length / n;
+  overRows(rows, x.length, (r0, r1) => pad([OPCODES.softmax_rows, px + 4 * r0 * n, po + 4 * r0 * n, r1 - r0, n, f32bits(scale)]));
+  return true;
+}
+
+/** dx = scale · y · (g − Σ g·y) along rows of n: the softmax's backward from its output y. */
+export function softmaxBackwardRowsSimd(y: Float32Array, g: Float32Array, dx: Float32Array, n: number, scale: number): boolean {
+  const at = addresses(y, g, dx);
+  if (!at || n === 0) return false;
+  const [py, pg, pd] = at, rows = y.length / n;
+  overRows(rows, y.length, (r0, r1) => pad([OPCODES.softmax_back_rows, py + 4 * r0 * n, pg + 4 * r0 * n, pd + 4 * r0 * n, r1 - r0, n, f32bits(scale)]));
+  return true;
+}
+
+/** Layer norm along rows of n, weight and bias [n] or null. */
+export function layerNormSimd(x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, out: Float32Array, n: number, eps: number): boolean {
+  const at = addresses(x, out, ...(weight ? [weight] : []), ...(bias ? [bias] : []));
+  if (!at || n === 0) return false;
+  const [px, po] = at, pw = weight ? at[2] : 0, pb = bias ? at[weight ? 3 : 2] : 0, rows = x.length / n;
+  const flags = (weight ? 1 : 0) | (bias ? 2 : 0);
+  overRows(rows, x.length, (r0, r1) => pad([OPCODES.layernorm, px + 4 * r0 * n, pw, pb, po + 4 * r0 * n, r1 - r0, n, f32bits(eps), flags]));
+  return true;
+}
+
+/** The kinds $gelu serves (its header lists them). */
+export const GELU_KINDS = { gelu: 0, geluGrad: 1 } as const;
+
+/** out = GELU(x) (exact, erf form) or its derivative, elementwise. */
+export function geluSimd(kind: keyof typeof GELU_KINDS, x: Float32Array, out: Float32Array): boolean {
+  const at = addresses(x, out);
+  if (!at) return false;
+  const [px, po] = at, n = x.length;
+  const wk = wasmKernels();
+  // GELU costs about ten times a relu an element: worth a second thread at a tenth of the size.
+  const threads = wk.threadsFor(n * 10, PARALLEL_MIN_ELEMENTS);
+  wk.execute(splitRange(n, threads, 4).map(([i0, i1]) => [pad([OPCODES.gelu, GELU_KINDS[kind], px + 4 * i0, po + 4 * i0, i1 - i0])]));
+  wk.reset();
+  return true;
+}
+
+/** out = zeros([len, pitch]), then out[idx[j]] += src[j] row by row (idx checked by the caller):
+ *  the embedding's backward along axis 0. The columns are split between the threads. */
+export function scatterAddRowsSimd(src: Float32Array, idx: Int32Array, pitch: number, out: Float32Array): boolean {
+  const at = addresses(src, idx, out);
+  if (!at || pitch === 0) return false;
+  const [ps, pi, po] = at, m = idx.length, len = out.length / pitch;
+  const wk = wasmKernels();
+  const threads = wk.threadsFor(src.length + out.length, PARALLEL_MIN_ELEMENTS);
+  wk.execute(splitRange(pitch, threads, 4).map(([c0, c1]) => [pad([OPCODES.scatter_add, ps + 4 * c0, pi, m, pitch, c1 - c0, po + 4 * c0, len])]));
+  wk.reset();
+  return true;
+}
