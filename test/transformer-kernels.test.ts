@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { enableGrad, gelu, Generator, gradcheck, indexSelect, layerNormLastAxis, maskedSoftmax, scatterAdd, softmax, tensor, tidy, type Tensor } from '../engine/index.js';
 import { geluFn, geluGradFn, erf } from '../engine/backend/cpu/elementwise.js';
-import { softmaxBackwardInto, softmaxInto } from '../engine/backend/cpu/reduce.js';
+import { maskedSoftmaxInto, softmaxBackwardInto, softmaxInto } from '../engine/backend/cpu/reduce.js';
+import { broadcastStrides } from '../engine/shape.js';
 import { scatterAddInto } from '../engine/backend/cpu/movement.js';
 import { layerNormInto } from '../engine/backend/cpu/layernorm.js';
 import { layerNorm } from '../nn/index.js';
@@ -104,6 +105,32 @@ describe('SIMD row kernels against the plain-JS kernels (float64 arithmetic)', (
       const scaled = new Float64Array(6 * n);
       softmaxInto(Float64Array.from(x.dataSync(), (v) => v * 0.35), [6, n], 1, false, scaled);
       expectClose(maskedSoftmax(x, null, -1, 0.35).dataSync() as Float32Array, Float32Array.from(scaled), 1e-6);
+    }
+  });
+
+  it('maskedSoftmax with causal, padding and full masks (float32 and int32), fully masked rows, a NaN', () => {
+    const bits = (shape: number[], p: number, seed: number, int: boolean) => {
+      const g = new Generator(seed), n = shape.reduce((a, b) => a * b, 1);
+      const v = Array.from({ length: n }, () => (g.random() < p ? 1 : 0));
+      return tensor(int ? Int32Array.from(v) : Float32Array.from(v), { shape });
+    };
+    const causal = (t: number) => tensor(Float32Array.from({ length: t * t }, (_, i) => (i % t > Math.floor(i / t) ? 1 : 0)), { shape: [t, t] });
+    const cases: [number[], Tensor][] = [
+      [[3, 4, 10, 10], causal(10)], [[2, 4, 64, 64], causal(64)], [[3, 4, 7, 9], bits([3, 1, 1, 9], 0.4, 1, false)],
+      [[5, 13], bits([5, 13], 0.6, 2, true)], [[2, 3, 6], bits([2, 3, 6], 0.97, 3, false)], [[4, 5], bits([1, 5], 0.3, 4, true)],
+    ];
+    for (const [shape, mask] of cases) {
+      const x = randn(shape, 70, false, 5);
+      const xs = Float64Array.from(x.dataSync());
+      if (shape.length === 2) xs[3] = Number.NaN;
+      const xt = tensor(Float32Array.from(xs), { shape });
+      const want = new Float64Array(xs.length);
+      maskedSoftmaxInto(xs, shape, Float64Array.from(mask.dataSync()), broadcastStrides(mask.shape, shape), shape.length - 1, 0.3, want);
+      const got = maskedSoftmax(xt, mask, -1, 0.3).dataSync() as Float32Array;
+      got.forEach((v, i) => {
+        if (Number.isNaN(want[i])) expect(v, `${shape} at ${i}`).toBeNaN();
+        else expect(Math.abs(v - want[i])).toBeLessThan(1e-6);
+      });
     }
   });
 

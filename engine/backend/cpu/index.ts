@@ -12,11 +12,11 @@ import type { Conv2dParams, Pool2dParams } from '../../conv-geometry.js';
 import { conv2dOutShape, pool2dOutShape } from '../../conv-geometry.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { binaryFn, binaryInto, erf32, forEachBroadcast, geluFn, geluGradFn, unaryFn } from './elementwise.js';
-import { geluSimd, layerNormSimd, scatterAddRowsSimd, softmaxBackwardRowsSimd, softmaxRowsSimd } from './rows-simd.js';
+import { geluSimd, layerNormSimd, maskedSoftmaxRowsSimd, scatterAddRowsSimd, softmaxBackwardRowsSimd, softmaxRowsSimd } from './rows-simd.js';
 import { checkIndices, gatherInto, padInto, scatterAddInto, stridedInto } from './movement.js';
 import { adamStepInPlace, sgdStepInPlace } from './optim.js';
 import { avgPoolBackwardInto, avgPoolInto, maxPoolBackwardInto, maxPoolInto } from './pool.js';
-import { argReduceInto, maskedSoftmaxInto, reduceInto, softmaxBackwardInto, softmaxInto } from './reduce.js';
+import { argReduceInto, maskedSoftmaxInto, offsetsOf, reduceInto, softmaxBackwardInto, softmaxInto } from './reduce.js';
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, matmulRef } from './reference.js';
 import { CpuStorage, type CpuArray, type FloatArray, type Precision } from './storage.js';
 import { sgemm } from './gemm.js';
@@ -215,7 +215,14 @@ export class CpuBackend implements Backend {
 
   maskedSoftmax(x: TensorInfo, mask: TensorInfo | null, axis: number, scale: number): Storage {
     const out = this.alloc(x.storage.size, 'float32');
-    if (!mask && this.lastAxisRows(x, axis) && softmaxRowsSimd(this.f(x) as Float32Array, out.data as Float32Array, x.shape[axis], scale)) return out;
+    if (this.lastAxisRows(x, axis)) {
+      const xs = this.f(x) as Float32Array, o = out.data as Float32Array, n = x.shape[axis];
+      if (!mask && softmaxRowsSimd(xs, o, n, scale)) return out;
+      // A mask that runs along the rows (attention's causal [T,T] and padding [B,1,1,T] masks): each row's offset into it.
+      const ms = mask && broadcastStrides(mask.shape, x.shape), m = mask && this.arr(mask);
+      if (ms && m && !(m instanceof Float64Array) && ms[axis] === 1 &&
+        maskedSoftmaxRowsSimd(xs, o, n, scale, m, offsetsOf(x.shape.slice(0, axis), ms.slice(0, axis)))) return out;
+    }
     maskedSoftmaxInto(this.arr(x), x.shape, mask && this.arr(mask), mask && broadcastStrides(mask.shape, x.shape), axis, scale, out.data);
     return out;
   }

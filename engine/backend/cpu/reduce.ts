@@ -67,7 +67,7 @@ export function softmaxInto(x: CpuArray, shape: readonly number[], axis: number,
 }
 
 /** Offsets of every index of `shape` (row-major) under `strides`: a mask's offset per outer or inner position. */
-function offsetsOf(shape: readonly number[], strides: readonly number[]): Int32Array {
+export function offsetsOf(shape: readonly number[], strides: readonly number[]): Int32Array {
   const out = new Int32Array(shape.reduce((a, b) => a * b, 1));
   let n = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -110,7 +110,8 @@ export function maskedSoftmaxInto(x: CpuArray, shape: readonly number[], mask: C
       }
       if (!any) continue;
       const r = 1 / s;
-      for (let k = 0, xi = base; k < n; k++, xi += inner) out[xi] *= r;
+      // Only the kept positions: an excluded one stays exactly 0 even when a NaN made r NaN.
+      for (let k = 0, xi = base, mi = mb; k < n; k++, xi += inner, mi += ma) if (!(mask && mask[mi] !== 0)) out[xi] *= r;
     }
   }
 }

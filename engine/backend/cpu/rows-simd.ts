@@ -82,3 +82,16 @@ export function scatterAddRowsSimd(src: Float32Array, idx: Int32Array, pitch: nu
   wk.reset();
   return true;
 }
+
+/** Masked softmax(scale · x) along rows of n, where row r's mask row starts at element
+ *  rowOffsets[r] of `mask` and runs along the row (stride 1); nonzero excludes a position. */
+export function maskedSoftmaxRowsSimd(x: Float32Array, out: Float32Array, n: number, scale: number,
+  mask: Float32Array | Int32Array, rowOffsets: Int32Array): boolean {
+  const at = addresses(x, out, mask);
+  if (!at || n === 0) return false;
+  const [px, po, pm] = at, rows = x.length / n, isInt = mask instanceof Int32Array ? 1 : 0;
+  const poffs = wasmKernels().put(rowOffsets);
+  overRows(rows, x.length, (r0, r1) =>
+    pad([OPCODES.masked_softmax_rows, px + 4 * r0 * n, po + 4 * r0 * n, r1 - r0, n, f32bits(scale), pm, poffs + 4 * r0, isInt]));
+  return true;
+}

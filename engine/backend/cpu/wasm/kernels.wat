@@ -952,6 +952,91 @@
       (local.set $out (i32.add (local.get $out) (local.get $len)))
       (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
 
+  ;; Lanes of a mask vector that do not exclude their position (mask == 0), as all-ones lanes;
+  ;; the mask is int32 when $int, else float32 (where −0 is 0 and NaN excludes, as in JS).
+  (func $kept4 (param $mv v128) (param $int i32) (result v128)
+    (if (result v128) (local.get $int)
+      (then (i32x4.eq (local.get $mv) (v128.const i32x4 0 0 0 0)))
+      (else (f32x4.eq (local.get $mv) (v128.const f32x4 0 0 0 0)))))
+
+  ;; Masked softmax(scale · x) along rows of n, as maskedSoftmaxInto in reduce.ts: row r's mask
+  ;; row starts at element moffs[r] of `mask` (contiguous along the row; int32 when $int); an
+  ;; excluded position gets exactly 0, an all-excluded row is all zeros. Max over the kept values,
+  ;; exps of the kept ones summed (four partial sums), then out *= 1/sum on the kept positions.
+  (func $masked_softmax_rows (param $x i32) (param $out i32) (param $rows i32) (param $n i32) (param $scale f32)
+                             (param $mask i32) (param $moffs i32) (param $int i32)
+    (local $i i32) (local $len i32) (local $tail i32) (local $mr i32) (local $vs v128) (local $m v128) (local $acc v128)
+    (local $any v128) (local $k v128) (local $v v128) (local $rcp v128)
+    (if (i32.eqz (i32.mul (local.get $rows) (local.get $n))) (then (return)))
+    (local.set $vs (f32x4.splat (local.get $scale)))
+    (local.set $len (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $tail (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (loop $r
+      (local.set $mr (i32.add (local.get $mask) (i32.shl (i32.load (local.get $moffs)) (i32.const 2))))
+      ;; the max of the kept values (excluded lanes read as −inf), and whether any is kept
+      (local.set $m (v128.const f32x4 -inf -inf -inf -inf))
+      (local.set $any (v128.const i32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $len)))
+        (if (i32.lt_u (local.get $i) (local.get $tail))
+          (then (local.set $k (call $kept4 (v128.load (i32.add (local.get $mr) (local.get $i))) (local.get $int)))
+                (local.set $v (v128.load (i32.add (local.get $x) (local.get $i)))))
+          (else (local.set $k (call $kept4 (v128.load32_splat (i32.add (local.get $mr) (local.get $i))) (local.get $int)))
+                (local.set $v (v128.load32_splat (i32.add (local.get $x) (local.get $i))))))
+        (local.set $m (f32x4.pmax (local.get $m)
+          (v128.bitselect (f32x4.mul (local.get $v) (local.get $vs)) (v128.const f32x4 -inf -inf -inf -inf) (local.get $k))))
+        (local.set $any (v128.or (local.get $any) (local.get $k)))
+        (local.set $i (i32.add (local.get $i) (select (i32.const 16) (i32.const 4) (i32.lt_u (local.get $i) (local.get $tail)))))
+        (br $l1)))
+      (if (v128.any_true (local.get $any))
+        (then
+          (local.set $m (f32x4.splat (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                                              (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m))))))
+          ;; exps of the kept values (0 elsewhere), summed
+          (local.set $acc (v128.const f32x4 0 0 0 0))
+          (local.set $i (i32.const 0))
+          (block $d2 (loop $l2
+            (br_if $d2 (i32.ge_u (local.get $i) (local.get $len)))
+            (if (i32.lt_u (local.get $i) (local.get $tail))
+              (then
+                (local.set $k (call $kept4 (v128.load (i32.add (local.get $mr) (local.get $i))) (local.get $int)))
+                (local.set $v (v128.and (local.get $k)
+                  (call $exp4 (f32x4.sub (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $i))) (local.get $vs)) (local.get $m)))))
+                (v128.store (i32.add (local.get $out) (local.get $i)) (local.get $v))
+                (local.set $i (i32.add (local.get $i) (i32.const 16))))
+              (else
+                (local.set $k (v128.and (v128.const i32x4 -1 0 0 0)
+                  (call $kept4 (v128.load32_splat (i32.add (local.get $mr) (local.get $i))) (local.get $int))))
+                (local.set $v (v128.and (local.get $k)
+                  (call $exp4 (f32x4.sub (f32x4.mul (v128.load32_splat (i32.add (local.get $x) (local.get $i))) (local.get $vs)) (local.get $m)))))
+                (v128.store32_lane 0 (i32.add (local.get $out) (local.get $i)) (local.get $v))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))))
+            (local.set $acc (f32x4.add (local.get $acc) (local.get $v)))
+            (br $l2)))
+          (local.set $rcp (f32x4.splat (f32.div (f32.const 1) (call $hsum (local.get $acc)))))
+          ;; scale the kept positions (an excluded one stays 0 even when the sum is NaN)
+          (local.set $i (i32.const 0))
+          (block $d3 (loop $l3
+            (br_if $d3 (i32.ge_u (local.get $i) (local.get $len)))
+            (if (i32.lt_u (local.get $i) (local.get $tail))
+              (then
+                (local.set $k (call $kept4 (v128.load (i32.add (local.get $mr) (local.get $i))) (local.get $int)))
+                (v128.store (i32.add (local.get $out) (local.get $i))
+                  (v128.and (local.get $k) (f32x4.mul (v128.load (i32.add (local.get $out) (local.get $i))) (local.get $rcp))))
+                (local.set $i (i32.add (local.get $i) (i32.const 16))))
+              (else
+                (local.set $k (call $kept4 (v128.load32_splat (i32.add (local.get $mr) (local.get $i))) (local.get $int)))
+                (v128.store32_lane 0 (i32.add (local.get $out) (local.get $i))
+                  (v128.and (local.get $k) (f32x4.mul (v128.load32_splat (i32.add (local.get $out) (local.get $i))) (local.get $rcp))))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))))
+            (br $l3))))
+        (else (memory.fill (local.get $out) (i32.const 0) (local.get $len))))
+      (local.set $x (i32.add (local.get $x) (local.get $len)))
+      (local.set $out (i32.add (local.get $out) (local.get $len)))
+      (local.set $moffs (i32.add (local.get $moffs) (i32.const 4)))
+      (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
+
   ;; Embedding gradients: out[idx[j]][c] += src[j][c] for j in [0, m), c in [0, width), after
   ;; zeroing out's `len` rows over those columns; rows are `pitch` floats apart on both sides
   ;; (the commands split the columns, so each sum runs in j order on any thread count). The
@@ -989,7 +1074,7 @@
       (br $lj))))
 
   ;; Execute a program: commands of 16 i32 each, [opcode, args...], ending with opcode 0; an
-  ;; opcode above 15 traps. The opcodes (OPCODES in threads.ts), by the function each calls:
+  ;; opcode above 16 traps. The opcodes (OPCODES in threads.ts), by the function each calls:
   ;;   1 gemm   m n k a rsA csA b rsB csB c ldc acc scratch
   ;;   2 im2col x ch h w kh kw sh|sw ph|pw dh|dw oh ow col pitch  (a|b: two u16 in one int, a low)
   ;;   3 col2im the same arguments (im2col in reverse, adding)
@@ -1005,11 +1090,12 @@
   ;;  13 layernorm x w b out rows n eps flags                   (eps: f32 bits)
   ;;  14 gelu   kind x out n
   ;;  15 scatter_add src idx m pitch width out len
+  ;;  16 masked_softmax_rows x out rows n scale mask moffs int  (scale: f32 bits)
   (func (export "run") (param $p i32)
     (local $op i32)
     (loop $next
       (local.set $op (i32.load (local.get $p)))
-      (if (i32.gt_u (local.get $op) (i32.const 15)) (then unreachable))
+      (if (i32.gt_u (local.get $op) (i32.const 16)) (then unreachable))
       (if (i32.eq (local.get $op) (i32.const 1))
         (then
           (call $gemm
@@ -1099,6 +1185,12 @@
             (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
             (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
             (i32.load offset=28 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 16))
+        (then
+          (call $masked_softmax_rows
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (f32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)))))
       (local.set $p (i32.add (local.get $p) (i32.const 64)))
       (br_if $next (local.get $op))))
 )
