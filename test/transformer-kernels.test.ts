@@ -7,7 +7,8 @@ import { enableGrad, gelu, Generator, gradcheck, indexSelect, layerNormLastAxis,
 import { geluFn, geluGradFn, erf } from '../engine/backend/cpu/elementwise.js';
 import { maskedSoftmaxInto, softmaxBackwardInto, softmaxInto } from '../engine/backend/cpu/reduce.js';
 import { broadcastStrides } from '../engine/shape.js';
-import { scatterAddInto } from '../engine/backend/cpu/movement.js';
+import { scatterAddInto, stridedInto } from '../engine/backend/cpu/movement.js';
+import { CpuBackend } from '../engine/backend/cpu/index.js';
 import { layerNormInto } from '../engine/backend/cpu/layernorm.js';
 import { layerNorm } from '../nn/index.js';
 import { layerNormComposed } from '../nn/functional/normalization.js';
@@ -221,5 +222,34 @@ describe('SIMD row kernels against the plain-JS kernels (float64 arithmetic)', (
       expect(Array.from(table.grad!.dataSync())).toEqual(Array.from(want));
     }
     expect(() => scatterAdd(randn([2, 4], 62, false), tensor(Int32Array.from([0, 9])), 0, [3, 4])).toThrow(/scatterAdd: index 9 at position 1 is out of range for an axis of size 3/);
+  });
+});
+
+describe('SIMD strided copies that keep rows contiguous (attention head split and merge)', () => {
+  it('permute, slice and expand give what the JS strided kernel gives, float32 and int32', () => {
+    const be = new CpuBackend();
+    const cases: [number[], number[], number[], number][] = [
+      // [B,T,H,D] -> [B,H,T,D] and back (GPT and G2P heads)
+      [[12, 64, 4, 32], [12, 4, 64, 32], [8192, 32, 128, 1], 0],
+      [[12, 4, 64, 32], [12, 64, 4, 32], [8192, 32, 2048, 1], 0],
+      [[64, 10, 4, 32], [64, 4, 10, 32], [1280, 32, 128, 1], 0],
+      // a slice with an offset, rows of 5 (not a multiple of 4)
+      [[6, 9, 7], [3, 4, 5], [126, 14, 1], 9],
+      // expand of a row over 300 rows; 5-D with a size-1 axis
+      [[1, 64], [300, 64], [0, 1], 0],
+      [[2, 3, 1, 4, 8], [3, 2, 1, 4, 8], [32, 96, 0, 8, 1], 0],
+    ];
+    for (const [inShape, outShape, strides, offset] of cases) {
+      const n = inShape.reduce((a, b) => a * b, 1), m = outShape.reduce((a, b) => a * b, 1);
+      for (const int of [false, true]) {
+        const vals = Array.from({ length: n }, (_, i) => (i * 37) % 1001 - 500);
+        const x = be.upload(int ? Int32Array.from(vals) : Float32Array.from(vals, (v) => v / 7));
+        const got = be.strided({ storage: x, shape: inShape, dtype: int ? 'int32' : 'float32' }, outShape, strides, offset);
+        const want = int ? new Int32Array(m) : new Float32Array(m);
+        stridedInto(be.raw(x), outShape, strides, offset, want);
+        expect(Array.from(be.readSync(got)), `${inShape} -> ${outShape}`).toEqual(Array.from(want));
+        be.dispose(x); be.dispose(got);
+      }
+    }
   });
 });

@@ -12,7 +12,7 @@ import type { Conv2dParams, Pool2dParams } from '../../conv-geometry.js';
 import { conv2dOutShape, pool2dOutShape } from '../../conv-geometry.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { binaryFn, binaryInto, erf32, forEachBroadcast, geluFn, geluGradFn, unaryFn } from './elementwise.js';
-import { geluSimd, layerNormSimd, maskedSoftmaxRowsSimd, scatterAddRowsSimd, softmaxBackwardRowsSimd, softmaxRowsSimd } from './rows-simd.js';
+import { geluSimd, layerNormSimd, maskedSoftmaxRowsSimd, scatterAddRowsSimd, softmaxBackwardRowsSimd, softmaxRowsSimd, stridedSimd } from './rows-simd.js';
 import { checkIndices, gatherInto, padInto, scatterAddInto, stridedInto } from './movement.js';
 import { adamStepInPlace, sgdStepInPlace } from './optim.js';
 import { avgPoolBackwardInto, avgPoolInto, maxPoolBackwardInto, maxPoolInto } from './pool.js';
@@ -249,6 +249,9 @@ export class CpuBackend implements Backend {
 
   strided(x: TensorInfo, outShape: readonly number[], strides: readonly number[], offset: number): Storage {
     const out = this.alloc(sizeOf(outShape), x.dtype);
+    const src = this.arr(x);
+    if (!(src instanceof Float64Array) && !(out.data instanceof Float64Array) && out.data.length >= 1024 &&
+      stridedSimd(src, outShape, strides, offset, out.data)) return out;
     stridedInto(this.arr(x), outShape, strides, offset, out.data);
     return out;
   }
