@@ -5,16 +5,8 @@
 // four floats) are split between the threads, never a row, so any thread count gives the same
 // bits. Each returns false when an operand is outside the wasm memory; the caller then runs JS.
 
+import { addresses, f32bits } from './simd.js';
 import { OPCODES, PARALLEL_MIN_ELEMENTS, splitRange, wasmKernels } from './threads.js';
-
-const bits = new Int32Array(1), asFloat = new Float32Array(bits.buffer);
-function f32bits(v: number): number { asFloat[0] = v; return bits[0]; }
-
-function addresses(...arrs: ArrayBufferView[]): number[] | null {
-  const heap = wasmKernels().heap;
-  const at = arrs.map((a) => heap.addressOf(a));
-  return at.every((p) => p >= 0) ? at : null;
-}
 
 /** Run `command(r0, r1)` over rows [0, rows), split between the threads when the job is large. */
 function overRows(rows: number, elements: number, command: (r0: number, r1: number) => number[]): void {
