@@ -8,10 +8,11 @@
 import { addresses, f32bits } from './simd.js';
 import { OPCODES, PARALLEL_MIN_ELEMENTS, splitRange, wasmKernels } from './threads.js';
 
-/** Run `command(r0, r1)` over rows [0, rows), split between the threads when the job is large. */
-function overRows(rows: number, elements: number, command: (r0: number, r1: number) => number[]): void {
+/** Run `command(r0, r1)` over rows [0, rows), split between the threads when the job is large
+ *  (`cost`: the work of an element, in relu passes: an exp is about four). */
+function overRows(rows: number, elements: number, command: (r0: number, r1: number) => number[], cost = 1): void {
   const wk = wasmKernels();
-  const threads = wk.threadsFor(elements, PARALLEL_MIN_ELEMENTS);
+  const threads = wk.threadsFor(elements * cost, PARALLEL_MIN_ELEMENTS);
   wk.execute(splitRange(rows, threads).map(([r0, r1]) => [command(r0, r1)]));
   wk.reset();
 }
@@ -23,7 +24,7 @@ export function softmaxRowsSimd(x: Float32Array, out: Float32Array, n: number, s
   const at = addresses(x, out);
   if (!at || n === 0) return false;
   const [px, po] = at, rows = x.length / n;
-  overRows(rows, x.length, (r0, r1) => pad([OPCODES.softmax_rows, px + 4 * r0 * n, po + 4 * r0 * n, r1 - r0, n, f32bits(scale)]));
+  overRows(rows, x.length, (r0, r1) => pad([OPCODES.softmax_rows, px + 4 * r0 * n, po + 4 * r0 * n, r1 - r0, n, f32bits(scale)]), 4);
   return true;
 }
 
@@ -84,7 +85,7 @@ export function maskedSoftmaxRowsSimd(x: Float32Array, out: Float32Array, n: num
   const [px, po, pm] = at, rows = x.length / n, isInt = mask instanceof Int32Array ? 1 : 0;
   const poffs = wasmKernels().put(rowOffsets);
   overRows(rows, x.length, (r0, r1) =>
-    pad([OPCODES.masked_softmax_rows, px + 4 * r0 * n, po + 4 * r0 * n, r1 - r0, n, f32bits(scale), pm, poffs + 4 * r0, isInt]));
+    pad([OPCODES.masked_softmax_rows, px + 4 * r0 * n, po + 4 * r0 * n, r1 - r0, n, f32bits(scale), pm, poffs + 4 * r0, isInt]), 4);
   return true;
 }
 

@@ -666,7 +666,7 @@
   ;; (the commands split rows, never a row). Full groups of four go as vectors, the tail of a row
   ;; one float at a time through the same vector code (splat in, lane 0 out).
 
-  ;; exp of four floats (Cephes' expf): k = round(x·log2 e), r = x − k·ln 2 (ln 2 in two parts),
+  ;; exp of four floats (Cephes' range reduction): k = round(x·log2 e), r = x − k·ln 2 (ln 2 in two parts),
   ;; e^r by a degree-5 polynomial, times 2^k made in the exponent bits ($softmax_rows has the same
   ;; steps inline, two vectors interleaved: keep the two alike). x is clamped to
   ;; [−87.33654, 88.37626] (2^k stays a normal float; e^−87.3 is 1e−38, not 0) with pmax/pmin,
@@ -677,17 +677,18 @@
     (local $xk v128) (local $xr v128) (local $xy v128) (local $xr2 v128)
     ;; k = round(x·log2 e) by adding 1.5·2^23: the sum's low mantissa bits are k (cheaper than
     ;; f32x4.nearest and i32x4.trunc_sat, which V8 expands into long sequences on x86); 2^k is
-    ;; k + 127 in the exponent field. The polynomial in Estrin's form: a shorter dependency chain
-    ;; than Horner's, which kept the core waiting on each result.
+    ;; k + 127 in the exponent field. e^r = 1 + r·p(r), p of degree 4 fitted (weighted least
+    ;; squares to minimax) for relative error 9e-8 on |r| <= ln2/2, in Estrin's form: a shorter
+    ;; dependency chain than Horner's, which kept the core waiting on each result.
     (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (v128.const f32x4 -87.33654 -87.33654 -87.33654 -87.33654)) (v128.const f32x4 88.37626 88.37626 88.37626 88.37626)))
     (local.set $xy (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
     (local.set $xk (f32x4.sub (local.get $xy) (v128.const f32x4 12582912 12582912 12582912 12582912)))
     (local.set $xr (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $xk) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))) (f32x4.mul (local.get $xk) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
     (local.set $xk (i32x4.shl (i32x4.add (local.get $xy) (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377)) (i32.const 23)))
     (local.set $xr2 (f32x4.mul (local.get $xr) (local.get $xr)))
-    (local.set $xy (f32x4.add (f32x4.add (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1) (f32x4.mul (local.get $xr) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1))) (f32x4.mul (local.get $xr2) (f32x4.add (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2) (f32x4.mul (local.get $xr) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3))))))
-    (local.set $xy (f32x4.add (local.get $xy) (f32x4.mul (f32x4.mul (local.get $xr2) (local.get $xr2)) (f32x4.add (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3) (f32x4.mul (local.get $xr) (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))))))
-    (f32x4.mul (f32x4.add (f32x4.add (f32x4.mul (local.get $xy) (local.get $xr2)) (local.get $xr)) (v128.const f32x4 1 1 1 1)) (local.get $xk)))
+    (local.set $xy (f32x4.add (f32x4.add (v128.const f32x4 0.9999997019767761 0.9999997019767761 0.9999997019767761 0.9999997019767761) (f32x4.mul (local.get $xr) (v128.const f32x4 0.4999915063381195 0.4999915063381195 0.4999915063381195 0.4999915063381195))) (f32x4.mul (local.get $xr2) (f32x4.add (v128.const f32x4 0.1666763573884964 0.1666763573884964 0.1666763573884964 0.1666763573884964) (f32x4.mul (local.get $xr) (v128.const f32x4 0.04189793020486832 0.04189793020486832 0.04189793020486832 0.04189793020486832))))))
+    (local.set $xy (f32x4.add (local.get $xy) (f32x4.mul (f32x4.mul (local.get $xr2) (local.get $xr2)) (v128.const f32x4 0.008290314115583897 0.008290314115583897 0.008290314115583897 0.008290314115583897))))
+    (f32x4.mul (f32x4.add (f32x4.mul (local.get $xy) (local.get $xr)) (v128.const f32x4 1 1 1 1)) (local.get $xk)))
 
   ;; erf of four floats to float32 accuracy, as erf32 in elementwise.ts: the Maclaurin series to
   ;; x^11 below |x| 0.5, Abramowitz & Stegun 7.1.26 above (both computed, one kept per lane).
@@ -781,13 +782,14 @@
       (local.set $acc (v128.const f32x4 0 0 0 0))
       (local.set $p (local.get $x))
       (local.set $q (local.get $out))
-      ;; eight at a time, the two exps interleaved (independent chains keep the core busy)
+      ;; eight at a time, the two exps interleaved (independent chains keep the core busy); the
+      ;; arguments are <= 0 here (x − max), so only the lower clamp is needed
       (block $d8 (loop $l8
         (br_if $d8 (i32.gt_u (i32.add (local.get $p) (i32.const 32)) (i32.add (local.get $x) (local.get $tail))))
         (local.set $a (f32x4.sub (f32x4.mul (v128.load (local.get $p)) (local.get $vs)) (local.get $m)))
         (local.set $b (f32x4.sub (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $vs)) (local.get $m)))
-        (local.set $a (f32x4.pmin (f32x4.pmax (local.get $a) (v128.const f32x4 -87.33654 -87.33654 -87.33654 -87.33654)) (v128.const f32x4 88.37626 88.37626 88.37626 88.37626)))
-        (local.set $b (f32x4.pmin (f32x4.pmax (local.get $b) (v128.const f32x4 -87.33654 -87.33654 -87.33654 -87.33654)) (v128.const f32x4 88.37626 88.37626 88.37626 88.37626)))
+        (local.set $a (f32x4.pmax (local.get $a) (v128.const f32x4 -87.33654 -87.33654 -87.33654 -87.33654)))
+        (local.set $b (f32x4.pmax (local.get $b) (v128.const f32x4 -87.33654 -87.33654 -87.33654 -87.33654)))
         (local.set $ay (f32x4.add (f32x4.mul (local.get $a) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
         (local.set $by (f32x4.add (f32x4.mul (local.get $b) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
         (local.set $ak (f32x4.sub (local.get $ay) (v128.const f32x4 12582912 12582912 12582912 12582912)))
@@ -798,12 +800,12 @@
         (local.set $bk (i32x4.shl (i32x4.add (local.get $by) (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377)) (i32.const 23)))
         (local.set $ar2 (f32x4.mul (local.get $ar) (local.get $ar)))
         (local.set $br2 (f32x4.mul (local.get $br) (local.get $br)))
-        (local.set $ay (f32x4.add (f32x4.add (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1) (f32x4.mul (local.get $ar) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1))) (f32x4.mul (local.get $ar2) (f32x4.add (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2) (f32x4.mul (local.get $ar) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3))))))
-        (local.set $by (f32x4.add (f32x4.add (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1) (f32x4.mul (local.get $br) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1))) (f32x4.mul (local.get $br2) (f32x4.add (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2) (f32x4.mul (local.get $br) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3))))))
-        (local.set $ay (f32x4.add (local.get $ay) (f32x4.mul (f32x4.mul (local.get $ar2) (local.get $ar2)) (f32x4.add (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3) (f32x4.mul (local.get $ar) (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))))))
-        (local.set $by (f32x4.add (local.get $by) (f32x4.mul (f32x4.mul (local.get $br2) (local.get $br2)) (f32x4.add (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3) (f32x4.mul (local.get $br) (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))))))
-        (local.set $a (f32x4.mul (f32x4.add (f32x4.add (f32x4.mul (local.get $ay) (local.get $ar2)) (local.get $ar)) (v128.const f32x4 1 1 1 1)) (local.get $ak)))
-        (local.set $b (f32x4.mul (f32x4.add (f32x4.add (f32x4.mul (local.get $by) (local.get $br2)) (local.get $br)) (v128.const f32x4 1 1 1 1)) (local.get $bk)))
+        (local.set $ay (f32x4.add (f32x4.add (v128.const f32x4 0.9999997019767761 0.9999997019767761 0.9999997019767761 0.9999997019767761) (f32x4.mul (local.get $ar) (v128.const f32x4 0.4999915063381195 0.4999915063381195 0.4999915063381195 0.4999915063381195))) (f32x4.mul (local.get $ar2) (f32x4.add (v128.const f32x4 0.1666763573884964 0.1666763573884964 0.1666763573884964 0.1666763573884964) (f32x4.mul (local.get $ar) (v128.const f32x4 0.04189793020486832 0.04189793020486832 0.04189793020486832 0.04189793020486832))))))
+        (local.set $by (f32x4.add (f32x4.add (v128.const f32x4 0.9999997019767761 0.9999997019767761 0.9999997019767761 0.9999997019767761) (f32x4.mul (local.get $br) (v128.const f32x4 0.4999915063381195 0.4999915063381195 0.4999915063381195 0.4999915063381195))) (f32x4.mul (local.get $br2) (f32x4.add (v128.const f32x4 0.1666763573884964 0.1666763573884964 0.1666763573884964 0.1666763573884964) (f32x4.mul (local.get $br) (v128.const f32x4 0.04189793020486832 0.04189793020486832 0.04189793020486832 0.04189793020486832))))))
+        (local.set $ay (f32x4.add (local.get $ay) (f32x4.mul (f32x4.mul (local.get $ar2) (local.get $ar2)) (v128.const f32x4 0.008290314115583897 0.008290314115583897 0.008290314115583897 0.008290314115583897))))
+        (local.set $by (f32x4.add (local.get $by) (f32x4.mul (f32x4.mul (local.get $br2) (local.get $br2)) (v128.const f32x4 0.008290314115583897 0.008290314115583897 0.008290314115583897 0.008290314115583897))))
+        (local.set $a (f32x4.mul (f32x4.add (f32x4.mul (local.get $ay) (local.get $ar)) (v128.const f32x4 1 1 1 1)) (local.get $ak)))
+        (local.set $b (f32x4.mul (f32x4.add (f32x4.mul (local.get $by) (local.get $br)) (v128.const f32x4 1 1 1 1)) (local.get $bk)))
         (v128.store (local.get $q) (local.get $a))
         (v128.store offset=16 (local.get $q) (local.get $b))
         (local.set $acc (f32x4.add (local.get $acc) (f32x4.add (local.get $a) (local.get $b))))
