@@ -1,7 +1,8 @@
 // The CPU backend: typed-array kernels behind the Backend interface. In float32 precision every
 // buffer lives in the wasm kernels' memory (heap.ts); matmul, convolution, and the memory-bound
 // passes of training (relu/step/affine, add/sub/mul/div on same shapes and common broadcasts,
-// bias-gradient sums, max pooling, Adam: simd.ts) run there in WebAssembly SIMD on both cores, in
+// bias-gradient sums, max pooling, Adam: simd.ts) and the Transformer's rows (softmax, layer norm,
+// GELU, embedding scatter-add, head permutes: rows-simd.ts) run there in WebAssembly SIMD on every core, in
 // place; everything else is plain JS loops over the same views. In float64 precision
 // (gradcheck) every float buffer is a Float64Array and the plain-loop kernels do everything.
 
