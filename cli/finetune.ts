@@ -15,7 +15,7 @@ import { metricLine } from './progress.js';
 import { resumedRecipe, runWithInterrupts, RUN_FLAGS } from './run.js';
 
 const FIELDS: [string, keyof FinetuneConfig][] = [['labels-per-class', 'labelsPerClass'], ['freeze', 'freeze'], ['frozen-epochs', 'frozenEpochs'], ['unfreeze', 'unfreeze'],
-  ['backbone-lr', 'backboneLr'], ['lr', 'lr'], ['batch', 'batchSize'], ['seed', 'seed'], ['checkpoint', 'backbone'], ['test-limit', 'testLimit']];
+  ['backbone-lr', 'backboneLr'], ['lr', 'lr'], ['batch', 'batchSize'], ['seed', 'seed'], ['checkpoint', 'backbone'], ['test-limit', 'testLimit'], ['eval-every', 'evalEvery']];
 
 export const command: Command = {
   name: 'finetune',
@@ -42,6 +42,7 @@ export const command: Command = {
     { name: 'seed', value: 'N', default: 0, help: 'seed for the label draw, the head, the order and augmentation' },
     { name: 'augment', help: 'random shifts, rotations and scaling of the labelled images' },
     { name: 'test-limit', value: 'N', help: 'evaluate on the first N test images only (default: all)' },
+    { name: 'eval-every', value: 'N', default: 1, help: 'evaluate every N epochs (and after the last one)' },
     { name: 'out', value: 'DIR', help: 'run folder (default: runs/finetune)' },
     ...RUN_FLAGS,
     { name: 'data-dir', value: 'DIR', help: 'folder with IDX files (default: the bundled MNIST)' },
@@ -80,7 +81,7 @@ async function run(args: Args): Promise<number> {
     ...DEFAULT_CONFIG, model: 'mobilenetv2', epochs: int('epochs', 1)!, batchSize: int('batch', 1)!, lr: args.number('lr', { min: 0 })!, seed: int('seed', 0)!,
     augment: args.flag('augment'), testLimit: int('test-limit', 1), labelsPerClass: lpc, freeze: args.choice<FreezePolicy>('freeze', ['all', 'top', 'none']),
     frozenEpochs: int('frozen-epochs', 0)!, unfreeze: int('unfreeze', 0)!, backboneLr: args.number('backbone-lr', { min: 0 })!,
-    width: backbone?.width ?? 0.35, backbone: ckpt,
+    width: backbone?.width ?? 0.35, backbone: ckpt, evalEvery: int('eval-every', 1)!,
   };
   const c = resume ? resumedRecipe(args, out, 'classify', requested, ['epochs', 'epochs'], FIELDS) : requested;
   const backend = await pickBackend(args);
@@ -90,7 +91,11 @@ async function run(args: Args): Promise<number> {
     out, epochs: c.epochs, seed: c.seed, resume, overwrite: args.flag('overwrite'), hooks: {
       ...hooks,
       onStart: () => say(`fine-tuning mobilenetv2 (width ${c.width}, backbone ${ckpt}, freeze ${c.freeze}) on ${plural(last!.size, 'labelled image')}, testing on ${data.test.count}`),
-      onEpoch: (r) => { hooks.onEpoch?.(r); say(`epoch ${r.epoch}: train ${metricLine({ loss: r.train_loss, accuracy: r.train_accuracy })}  test ${metricLine({ loss: r.test_loss, accuracy: r.test_accuracy })}  ${r.seconds.toFixed(1)} s`); },
+      onEpoch: (r) => {
+        hooks.onEpoch?.(r);
+        const test = r.test_accuracy === undefined ? '' : `  test ${metricLine({ loss: r.test_loss, accuracy: r.test_accuracy })}`;
+        say(`epoch ${r.epoch}: train ${metricLine({ loss: r.train_loss, accuracy: r.train_accuracy })}${test}  ${r.seconds.toFixed(1)} s`);
+      },
     },
   }));
   for (const t of backbone?.state.values() ?? []) t.dispose();

@@ -78,6 +78,7 @@ export * from './ops/shape.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * from './ops/conv.js';
+export * from './ops/batchnorm.js';
 export type { Conv2dParams, Pool2dParams } from './conv-geometry.js';
 // Argument checks for ops composed outside the engine (nn/functional), so their errors read alike.
 export { requireFloat, requireRank } from './ops/kernel.js';

@@ -27,6 +27,7 @@ const KERNELS = [
   'upload', 'fill', 'copy', 'unary', 'binary', 'where', 'cast', 'reduce', 'argReduce', 'softmax', 'strided', 'pad',
   'maskedSoftmax', 'softmaxBackward', 'layerNorm', 'layerNormBackward', 'gather', 'scatterAdd', 'matmul', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardFilter',
   'maxPool2d', 'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'adamStep', 'sgdStep',
+  'batchNormStats', 'batchNormApply', 'batchNormBackward', 'clampBackward',
 ] as const satisfies readonly (keyof Backend)[];
 
 interface KernelCall { name: string; hostMs: number; bytes: number; flops: number | null; tag: number }

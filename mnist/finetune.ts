@@ -10,7 +10,7 @@
 import { Generator } from '../engine/index.js';
 import { DataError } from '../io/errors.js';
 import type { Module, ParamGroupSpec, Sequential, StateDict } from '../nn/index.js';
-import type { StepContext } from '../train/core.js';
+import type { EpochContext, StepContext } from '../train/core.js';
 import { ClassifyTask, type ClassifyConfig } from './classify.js';
 import { subset } from './data.js';
 import type { ImageData } from './image-data.js';
@@ -30,6 +30,9 @@ export interface FinetuneConfig extends ClassifyConfig {
   width: number;
   /** Where the backbone came from (a path, or 'scratch'): recorded, not read, here. */
   backbone: string;
+  /** Evaluate on the test images every this many epochs (and after the last): with 10 labels per
+   *  class an epoch is 5 steps, and testing on 10,000 images each time would cost far more than training. */
+  evalEvery?: number;
 }
 
 /** The first `n` images of each class in a seeded shuffle of the training set (all when n is 0). */
@@ -95,6 +98,12 @@ export class FinetuneTask extends ClassifyTask {
     // The loop puts every module in training mode at the start; the frozen parts go back to eval here.
     this.applyStage(ctx?.epoch ?? 1);
     return super.step(idx);
+  }
+
+  override async evaluate(ctx: EpochContext): Promise<Record<string, number>> {
+    const every = this.config.evalEvery ?? 1;
+    if (ctx.epoch % every !== 0 && ctx.epoch !== ctx.epochs) return {};
+    return super.evaluate(ctx);
   }
 
   /** Trainable parameters in the current stage. */

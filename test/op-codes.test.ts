@@ -13,6 +13,7 @@ import {
 } from '../engine/backend/webgpu/codes.js';
 import { OPCODES, wasmKernels } from '../engine/backend/cpu/threads.js';
 import { MAP_KINDS, ZIP_KINDS } from '../engine/backend/cpu/simd.js';
+import { ACT_KINDS } from '../engine/backend/cpu/batchnorm.js';
 
 const shaderDir = new URL('../shaders/', import.meta.url);
 const shader = (name: string) => readFileSync(new URL(`${name}.wgsl`, shaderDir), 'utf8');
@@ -124,6 +125,14 @@ describe('wasm opcodes and kinds agree with kernels.wat', () => {
     expect(watKinds('zip')).toEqual(ZIP_KINDS);
     expect(wat).toMatch(/\(func \$map [^\n]*\n[^\n]*\n\s*\(if \(i32\.gt_u \(local\.get \$kind\) \(i32\.const 2\)\) \(then unreachable\)\)/);
     expect(wat).toMatch(/\(if \(i32\.gt_u \(local\.get \$kind\) \(i32\.const 3\)\) \(then unreachable\)\)/);
+  });
+  it('ACT_KINDS match the kinds $act lists, and larger kinds trap', () => {
+    expect(watKinds('act')).toEqual(ACT_KINDS);
+    expect(wat).toMatch(/\(func \$act [^\n]*\n[^\n]*\n\s*\(if \(i32\.gt_u \(local\.get \$kind\) \(i32\.const 2\)\) \(then unreachable\)\)/);
+    const wk = wasmKernels();
+    try {
+      expect(() => wk.execute([[[OPCODES.act, 3, ...new Array<number>(14).fill(0)]]])).toThrow(/unreachable/);
+    } finally { wk.reset(); }
   });
   it('the wasm traps on an opcode or kind it does not know (it never does nothing, or another op)', () => {
     const wk = wasmKernels();

@@ -111,7 +111,15 @@ export function affine(x: Tensor, a: number, b: number): Tensor {
 /** Clamp to [min, max]; the gradient flows only where x was inside the range. */
 export function clamp(x: Tensor, min = -Infinity, max = Infinity): Tensor {
   if (min > max) throw new Error(`clamp: min ${min} is greater than max ${max}`);
-  return record('clamp', [x], unaryKernel('clamp', x, min, max), (g) => [mul(g, mul(ge(x, min), le(x, max)))]);
+  return record('clamp', [x], unaryKernel('clamp', x, min, max), (g) => [clampBackward(g, x, min, max)]);
+}
+
+/** g · (min ≤ x ≤ max) in one kernel (was ge, le and two muls). Linear in g, and piecewise
+ *  constant in x (no gradient), so its own backward is itself applied to u. */
+function clampBackward(g: Tensor, x: Tensor, min: number, max: number): Tensor {
+  const be = backendOf('clamp', g, x);
+  const dx = wrap(be, be.clampBackward(g, x, min, max), x.shape, 'float32');
+  return record('clampBackward', [g], dx, (u) => [clampBackward(u, x, min, max)]);
 }
 
 // Piecewise-constant functions: their gradient is zero almost everywhere, so they stop the graph.

@@ -1,6 +1,10 @@
-// Batch and layer normalisation, composed from engine ops so their gradients come from autograd.
+// Batch normalisation and layer normalisation, each on fused engine ops (layerNormComposed keeps
+// the composed formula as the reference).
 
-import { add, affine, formatShape as fmt, keep, layerNormLastAxis, mean, mul, noGrad, requireFloat, reshape, rsqrt, sub, variance, type Tensor } from '../../engine/index.js';
+import {
+  add, affine, batchNormInference, batchNormTraining, formatShape as fmt, keep, layerNormLastAxis, mean, mul, noGrad, requireFloat, reshape, rsqrt, sub,
+  variance, type Tensor,
+} from '../../engine/index.js';
 
 /** Running statistics that batchNorm replaces in place (the holder is the module's buffer slot). */
 export interface RunningStats { mean: Tensor; var: Tensor }
@@ -11,40 +15,30 @@ export interface BatchNormOptions {
   training: boolean; momentum?: number; eps?: number;
 }
 
-/** Normalise over every axis but the channel axis 1 (BatchNorm1d on [N,C] or [N,C,L], 2d on [N,C,H,W]). */
+/** Normalise over every axis but the channel axis 1 (BatchNorm1d on [N,C] or [N,C,L], 2d on [N,C,H,W]).
+ *  Two fused engine ops (engine/ops/batchnorm.ts): the batch's statistics in training, the
+ *  running ones in evaluation. */
 export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
   requireFloat('batchNorm', x);
   if (x.ndim < 2) throw new Error(`batchNorm: input must be at least [N, C], got ${fmt(x.shape)}`);
-  const c = x.shape[1];
-  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-  const chan = (t: Tensor, what: string) => {
-    if (t.size !== c) throw new Error(`batchNorm: ${what} has ${t.size} values but the input has ${c} channels (${fmt(x.shape)})`);
-    return reshape(t, x.shape.map((d, i) => (i === 1 ? c : 1)));
-  };
   const eps = o.eps ?? 1e-5;
-  let y: Tensor;
-  if (o.training) {
-    const n = x.size / c;
-    if (n < 2) throw new Error(`batchNorm: training needs more than one value per channel, got input ${fmt(x.shape)}`);
-    const mu = mean(x, axes, true);
-    const v = variance(x, axes, true, 0);
-    y = mul(sub(x, mu), rsqrt(add(v, eps)));
-    if (o.running) {
-      const r = o.running, m = o.momentum ?? 0.1;
-      noGrad(() => {
-        // PyTorch keeps the unbiased variance in its running estimate.
-        const newMean = keep(add(affine(r.mean, 1 - m, 0), mul(reshape(mu, [c]), m)));
-        const newVar = keep(add(affine(r.var, 1 - m, 0), mul(reshape(v, [c]), (m * n) / (n - 1))));
-        r.mean.dispose(); r.var.dispose();
-        r.mean = newMean; r.var = newVar;
-      });
-    }
-  } else {
+  const weight = o.weight ?? null, bias = o.bias ?? null;
+  if (!o.training) {
     if (!o.running) throw new Error('batchNorm: evaluation mode needs running statistics');
-    y = mul(sub(x, chan(o.running.mean, 'running mean')), rsqrt(add(chan(o.running.var, 'running var'), eps)));
+    return batchNormInference(x, o.running.mean, o.running.var, weight, bias, eps);
   }
-  if (o.weight) y = mul(y, chan(o.weight, 'weight'));
-  if (o.bias) y = add(y, chan(o.bias, 'bias'));
+  const { y, mean: mu, var: v } = batchNormTraining(x, weight, bias, eps);
+  if (o.running) {
+    const c = x.shape[1], n = x.size / c;
+    const r = o.running, m = o.momentum ?? 0.1;
+    noGrad(() => {
+      // PyTorch keeps the unbiased variance in its running estimate.
+      const newMean = keep(add(affine(r.mean, 1 - m, 0), mul(reshape(mu, r.mean.shape), m)));
+      const newVar = keep(add(affine(r.var, 1 - m, 0), mul(reshape(v, r.var.shape), (m * n) / (n - 1))));
+      r.mean.dispose(); r.var.dispose();
+      r.mean = newMean; r.var = newVar;
+    });
+  }
   return y;
 }
 

@@ -344,6 +344,32 @@ group('webgpu pooling', (it) => {
   }
 });
 
+// ---- batch normalisation and clamp's gradient -----------------------------------------------------
+
+group('webgpu batch norm', (it) => {
+  // [N, C] (BatchNorm1d), [N, C, L], [N, C, H, W] with odd sizes, a mean far from zero, and a
+  // channel count past one 2-D row of workgroups is not needed: one workgroup per channel.
+  const shapes: number[][] = [[5, 3], [4, 6, 7], [3, 5, 6, 7], [2, 4, 1, 1], [17, 9, 3, 5]];
+  for (const shape of shapes) {
+    const c = shape[1];
+    it(`stats, apply (with and without weight, bias), backward on [${shape.join(',')}]`, async (t) => {
+      await t.same([t.F(shape, -3, 5)], (be, [x]) => { const r = be.batchNormStats(x); return [r.mean, r.var]; }, 1e-5);
+      await t.same([t.F(shape, 98, 102)], (be, [x]) => { const r = be.batchNormStats(x); return [r.mean, r.var]; }, 1e-5);
+      await t.same([t.F(shape), t.F([c]), t.F([c], 0.2, 2), t.F([c]), t.F([c])], (be, [x, m, r, w, b]) =>
+        [be.batchNormApply(x, m, r, w, b), be.batchNormApply(x, m, r, null, null), be.batchNormApply(x, m, r, w, null), be.batchNormApply(x, m, r, null, b)], 1e-5);
+      await t.same([t.F(shape), t.F(shape), t.F([c], -0.5, 0.5), t.F([c], 0.2, 2), t.F([c])], (be, [dy, x, m, r, w]) => {
+        const a = be.batchNormBackward(dy, x, m, r, w), b = be.batchNormBackward(dy, x, m, r, null);
+        return [a.dx, a.dweight, a.dbias, b.dx, b.dweight, b.dbias];
+      }, 1e-4);
+    });
+  }
+  it('clampBackward: g where lo <= x <= hi (bounds included), else 0; infinite bounds', async (t) => {
+    const x = t.F([1031], -2, 2);
+    x.data[0] = -0.5; x.data[1] = 0.7; x.data[2] = 0.7000001;
+    await t.same([t.F([1031]), x], (be, [g, v]) => [be.clampBackward(g, v, -0.5, 0.7), be.clampBackward(g, v, 0, Infinity), be.clampBackward(g, v, -Infinity, 0)], 0);
+  });
+});
+
 // ---- optimisers and copies ---------------------------------------------------------------------
 
 group('webgpu optimisers and plumbing', (it) => {

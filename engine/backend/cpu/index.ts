@@ -25,6 +25,7 @@ import { wasmKernels } from './threads.js';
 import { adamSimd, mapSimd, maxPoolBackwardSimd, maxPoolSimd, rowSumSimd, zipSimd } from './simd.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
 import { layerNormBackwardInto, layerNormInto } from './layernorm.js';
+import { batchNormApplyInto, batchNormBackwardInto, batchNormStatsInto, clampBackwardInto, clampSimd, leakyReluSimd } from './batchnorm.js';
 import { depthwiseBackwardFilter, depthwiseBackwardInput, depthwiseForward, isDepthwise } from './depthwise.js';
 
 export class CpuBackend implements Backend {
@@ -113,6 +114,8 @@ export class CpuBackend implements Backend {
     const src = this.arr(x), dst = out.data;
     if (x.dtype === 'float32' && src instanceof Float32Array && mapSimd(op, src, dst as Float32Array, a ?? 1, b ?? 0)) return out;
     if ((op === 'gelu' || op === 'geluGrad') && src instanceof Float32Array && geluSimd(op, src, dst as Float32Array)) return out;
+    if (op === 'clamp' && x.dtype === 'float32' && clampSimd(src as FloatArray, dst as FloatArray, a ?? -Infinity, b ?? Infinity)) return out;
+    if (op === 'leakyRelu' && x.dtype === 'float32' && leakyReluSimd(src as FloatArray, dst as FloatArray, a ?? 0.01)) return out;
     // Float32 buffers need erf only to float32 accuracy; float64 (gradcheck) keeps the exact series.
     const f32 = dst instanceof Float32Array;
     const fn = !f32 ? unaryFn(op, a, b) : op === 'erf' ? erf32 : op === 'gelu' ? geluFn(erf32) : op === 'geluGrad' ? geluGradFn(erf32) : unaryFn(op, a, b);
@@ -244,6 +247,36 @@ export class CpuBackend implements Backend {
     const dx = this.alloc(x.storage.size, 'float32'), dweight = this.alloc(n, 'float32'), dbias = this.alloc(n, 'float32');
     layerNormBackwardInto(this.arr(dy), this.arr(x), n, weight && this.arr(weight), eps, dx.data, dweight.data as FloatArray, dbias.data as FloatArray);
     return { dx, dweight, dbias };
+  }
+
+  // ---- batch normalisation and clamp (batchnorm.ts) -------------------------------------------
+
+  batchNormStats(x: TensorInfo): { mean: Storage; var: Storage } {
+    const c = x.shape[1];
+    const mean = this.alloc(c, 'float32'), v = this.alloc(c, 'float32');
+    batchNormStatsInto(this.f(x), x.shape, mean.data as FloatArray, v.data as FloatArray);
+    return { mean, var: v };
+  }
+
+  batchNormApply(x: TensorInfo, mean: TensorInfo, rstd: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null): Storage {
+    const out = this.alloc(x.storage.size, 'float32');
+    batchNormApplyInto(this.f(x), x.shape, this.f(mean), this.f(rstd), weight && this.f(weight), bias && this.f(bias), out.data as FloatArray);
+    return out;
+  }
+
+  batchNormBackward(dy: TensorInfo, x: TensorInfo, mean: TensorInfo, rstd: TensorInfo, weight: TensorInfo | null):
+    { dx: Storage; dweight: Storage; dbias: Storage } {
+    const c = x.shape[1];
+    const dx = this.alloc(x.storage.size, 'float32'), dweight = this.alloc(c, 'float32'), dbias = this.alloc(c, 'float32');
+    batchNormBackwardInto(this.f(dy), this.f(x), x.shape, this.f(mean), this.f(rstd), weight && this.f(weight),
+      dx.data as FloatArray, dweight.data as FloatArray, dbias.data as FloatArray);
+    return { dx, dweight, dbias };
+  }
+
+  clampBackward(g: TensorInfo, x: TensorInfo, lo: number, hi: number): Storage {
+    const out = this.alloc(x.storage.size, 'float32');
+    clampBackwardInto(this.f(g), this.f(x), lo, hi, out.data as FloatArray);
+    return out;
   }
 
   // ---- data movement ------------------------------------------------------------------------

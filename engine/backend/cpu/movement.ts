@@ -26,9 +26,9 @@ export function padInto(x: CpuArray, shape: readonly number[], before: readonly 
   const os = contiguous(outShape);
   const start = before.reduce((acc, b, d) => acc + b * os[d], 0);
   let i = 0;
-  forEachBroadcast(shape, [os], (off, n) => {
+  forEachBroadcast(shape, [os], (off, n, st) => {
     let o = off[0] + start;
-    for (let k = 0; k < n; k++) out[o++] = x[i++];
+    for (let k = 0; k < n; k++, o += st[0]) out[o] = x[i++];
   });
 }
 

@@ -26,7 +26,8 @@ export type Command = number[];
  *  opcode beyond these traps, so a command never silently does nothing. */
 export const OPCODES = {
   gemm: 1, im2col: 2, col2im: 3, map: 4, zip: 5, rowsum: 6, maxpool: 7, maxpool_back: 8, adam: 9, gather: 10,
-  softmax_rows: 11, softmax_back_rows: 12, layernorm: 13, gelu: 14, scatter_add: 15, masked_softmax_rows: 16,
+  bn_stats: 11, bn_apply: 12, bn_back: 13, act: 14,
+  softmax_rows: 15, softmax_back_rows: 16, layernorm: 17, gelu: 18, scatter_add: 19, masked_softmax_rows: 20,
 } as const;
 
 export interface GemmCommand {

@@ -275,6 +275,67 @@ export class WebGpuBackend implements Backend {
     return { dx, dweight, dbias };
   }
 
+  // ---- batch normalisation and clamp (shaders/batch-norm.wgsl) -------------------------------
+
+  /** [N, C, S] of x, the params every batch-norm entry reads first. */
+  private ncs(x: TensorInfo): [number, number, number] {
+    return [x.shape[0], x.shape[1], x.shape.slice(2).reduce((a, b) => a * b, 1)];
+  }
+
+  batchNormStats(x: TensorInfo): { mean: Storage; var: Storage } {
+    const [n, c, s] = this.ncs(x);
+    const mean = this.alloc(c, 'float32'), v = this.alloc(c, 'float32');
+    const params = new Uniforms().u(n, c, s), shapes = fmtShapes({ x: x.shape });
+    this.launch({
+      kernel: 'batchNormStats (mean)', shapes, shader: 'batch-norm', entry: 'mean_main',
+      bindings: [st(x), undefined, undefined, undefined, undefined, undefined, mean], params, groups: grid(c),
+    });
+    this.launch({
+      kernel: 'batchNormStats (variance)', shapes, shader: 'batch-norm', entry: 'var_main',
+      bindings: [st(x), undefined, mean, undefined, undefined, undefined, undefined, v], params, groups: grid(c),
+    });
+    return { mean, var: v };
+  }
+
+  batchNormApply(x: TensorInfo, mean: TensorInfo, rstd: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null): Storage {
+    const [n, c, s] = this.ncs(x);
+    const out = this.alloc(x.storage.size, 'float32');
+    this.run1d({
+      kernel: 'batchNormApply', shapes: fmtShapes({ x: x.shape }), shader: 'batch-norm', entry: 'apply_main',
+      constants: { HAS_W: !!weight, HAS_B: !!bias },
+      bindings: [st(x), undefined, st(mean), st(rstd), weight ? st(weight) : this.dummy, bias ? st(bias) : this.dummy, out],
+      params: new Uniforms().u(n, c, s, x.storage.size),
+    }, x.storage.size);
+    return out;
+  }
+
+  batchNormBackward(dy: TensorInfo, x: TensorInfo, mean: TensorInfo, rstd: TensorInfo, weight: TensorInfo | null):
+    { dx: Storage; dweight: Storage; dbias: Storage } {
+    const [n, c, s] = this.ncs(x);
+    const dx = this.alloc(x.storage.size, 'float32'), dweight = this.alloc(c, 'float32'), dbias = this.alloc(c, 'float32');
+    const shapes = fmtShapes({ dy: dy.shape, x: x.shape });
+    this.launch({
+      kernel: 'batchNormBackward (sums)', shapes, shader: 'batch-norm', entry: 'backward_sums_main',
+      bindings: [st(x), st(dy), st(mean), st(rstd), undefined, undefined, undefined, dweight, dbias], params: new Uniforms().u(n, c, s), groups: grid(c),
+    });
+    this.run1d({
+      kernel: 'batchNormBackward (dx)', shapes, shader: 'batch-norm', entry: 'backward_dx_main', constants: { HAS_W: !!weight },
+      bindings: [st(x), st(dy), st(mean), st(rstd), weight ? st(weight) : this.dummy, undefined, dx, undefined, undefined, dweight, dbias],
+      params: new Uniforms().u(n, c, s, x.storage.size),
+    }, x.storage.size);
+    return { dx, dweight, dbias };
+  }
+
+  clampBackward(g: TensorInfo, x: TensorInfo, lo: number, hi: number): Storage {
+    const size = x.storage.size;
+    const out = this.alloc(size, 'float32');
+    this.run1d({
+      kernel: `clampBackward [${lo}, ${hi}]`, shapes: fmtShapes({ g: g.shape, x: x.shape }), shader: 'batch-norm', entry: 'clamp_backward_main',
+      bindings: [st(x), st(g), undefined, undefined, undefined, undefined, out], params: new Uniforms().u(size).f(lo, hi),
+    }, size);
+    return out;
+  }
+
   // ---- data movement ------------------------------------------------------------------------
 
   strided(x: TensorInfo, outShape: readonly number[], strides: readonly number[], offset: number): Storage {

@@ -661,6 +661,271 @@
         (br_if $l1 (i32.lt_u (local.tee $i1 (i32.add (local.get $i1) (i32.const 1))) (local.get $d1))))
       (br_if $l0 (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (i32.const 1))) (local.get $d0)))))
 
+  ;; ---- batch normalisation, clamp and leakyRelu (batchnorm.ts) -------------------------------
+  ;; x is [N, C, S] (S: the product of the axes after the channel axis); channel c's values are the
+  ;; N rows x[(n*C + c)*S .. +S). Each kernel does channels [c0, c1): threads split the channels,
+  ;; so every per-channel sum is made by one thread in one order, whatever the thread count. The
+  ;; loops walk the memory in order (n outer, then the thread's channels, a contiguous block per
+  ;; n), keeping each channel's running sums in `acc` (32 bytes a channel, indexed by c): walking
+  ;; channel by channel instead jumps C*S floats per row and ran at half the bandwidth.
+  ;; Sums: f32x4 over blocks of at most 16 vectors of a row (16 terms a lane), each block's
+  ;; partial sums then added into f64x2 accumulators (promoted as low and high halves; a row's
+  ;; tail past its last full vector goes into lane 0 in f64). With f64 arithmetic for every
+  ;; element the statistics pass was compute-bound and 2.8x slower ([128,96,16,16], 2 threads).
+
+  ;; mean[c] and the biased variance var[c] of channel c over its N*S values, for c in [c0, c1),
+  ;; from sums of d = x - x0 and d*d (x0: the channel's first value, so a mean far from 0 does
+  ;; not cancel the variance away).
+  (func $bn_stats (param $x i32) (param $n i32) (param $c i32) (param $s i32) (param $c0 i32) (param $c1 i32)
+                  (param $mean i32) (param $var i32) (param $acc i32)
+    (local $i i32) (local $ch i32) (local $p i32) (local $end i32) (local $a i32) (local $k f32) (local $vk v128)
+    (local $d v128) (local $s1 v128) (local $s2 v128) (local $f1 v128) (local $f2 v128) (local $bend i32)
+    (local $dd f64) (local $cnt f64) (local $m f64) (local $v f64)
+    (memory.fill (i32.add (local.get $acc) (i32.shl (local.get $c0) (i32.const 5))) (i32.const 0)
+                 (i32.shl (i32.sub (local.get $c1) (local.get $c0)) (i32.const 5)))
+    (block $ndone (loop $nl
+      (br_if $ndone (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $ch (local.get $c0))
+      (block $cdone (loop $cl
+        (br_if $cdone (i32.ge_u (local.get $ch) (local.get $c1)))
+        (local.set $k (f32.load (i32.add (local.get $x) (i32.shl (i32.mul (local.get $ch) (local.get $s)) (i32.const 2)))))
+        (local.set $vk (f32x4.splat (local.get $k)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $ch) (i32.const 5))))
+        (local.set $s1 (v128.load (local.get $a)))
+        (local.set $s2 (v128.load offset=16 (local.get $a)))
+        (local.set $p (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $ch)) (local.get $s)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))
+        (block $vdone (loop $vl
+          (br_if $vdone (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+          ;; A block of at most 16 vectors summed in f32x4 (16 terms a lane), then added in f64.
+          (local.set $bend (select (i32.add (local.get $p) (i32.const 256)) (local.get $end)
+                                   (i32.le_u (i32.add (local.get $p) (i32.const 256)) (local.get $end))))
+          (local.set $f1 (v128.const f32x4 0 0 0 0))
+          (local.set $f2 (v128.const f32x4 0 0 0 0))
+          (loop $bl
+            (local.set $d (f32x4.sub (v128.load (local.get $p)) (local.get $vk)))
+            (local.set $f1 (f32x4.add (local.get $f1) (local.get $d)))
+            (local.set $f2 (f32x4.add (local.get $f2) (f32x4.mul (local.get $d) (local.get $d))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br_if $bl (i32.le_u (i32.add (local.get $p) (i32.const 16)) (local.get $bend))))
+          (local.set $s1 (f64x2.add (local.get $s1) (f64x2.add (f64x2.promote_low_f32x4 (local.get $f1))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $f1) (local.get $f1))))))
+          (local.set $s2 (f64x2.add (local.get $s2) (f64x2.add (f64x2.promote_low_f32x4 (local.get $f2))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $f2) (local.get $f2))))))
+          (br $vl)))
+        (block $sdone (loop $sl
+          (br_if $sdone (i32.ge_u (local.get $p) (local.get $end)))
+          (local.set $dd (f64.promote_f32 (f32.sub (f32.load (local.get $p)) (local.get $k))))
+          (local.set $s1 (f64x2.replace_lane 0 (local.get $s1) (f64.add (f64x2.extract_lane 0 (local.get $s1)) (local.get $dd))))
+          (local.set $s2 (f64x2.replace_lane 0 (local.get $s2) (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64.mul (local.get $dd) (local.get $dd)))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br $sl)))
+        (v128.store (local.get $a) (local.get $s1))
+        (v128.store offset=16 (local.get $a) (local.get $s2))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $cl)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $nl)))
+    (local.set $cnt (f64.convert_i32_u (i32.mul (local.get $n) (local.get $s))))
+    (block $odone (loop $ol
+      (br_if $odone (i32.ge_u (local.get $c0) (local.get $c1)))
+      (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c0) (i32.const 5))))
+      (local.set $k (f32.load (i32.add (local.get $x) (i32.shl (i32.mul (local.get $c0) (local.get $s)) (i32.const 2)))))
+      (local.set $m (f64.div (f64.add (f64.load (local.get $a)) (f64.load offset=8 (local.get $a))) (local.get $cnt)))
+      (local.set $v (f64.sub (f64.div (f64.add (f64.load offset=16 (local.get $a)) (f64.load offset=24 (local.get $a))) (local.get $cnt))
+                             (f64.mul (local.get $m) (local.get $m))))
+      (f32.store (i32.add (local.get $mean) (i32.shl (local.get $c0) (i32.const 2))) (f32.demote_f64 (f64.add (f64.promote_f32 (local.get $k)) (local.get $m))))
+      (f32.store (i32.add (local.get $var) (i32.shl (local.get $c0) (i32.const 2))) (f32.demote_f64 (f64.max (local.get $v) (f64.const 0))))
+      (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
+      (br $ol))))
+
+  ;; y = (x - mean[c]) * scale[c] + shift[c] for the channels [c0, c1) (scale = rstd * weight).
+  (func $bn_apply (param $x i32) (param $y i32) (param $n i32) (param $c i32) (param $s i32) (param $c0 i32) (param $c1 i32)
+                  (param $mean i32) (param $scale i32) (param $shift i32)
+    (local $i i32) (local $ch i32) (local $off i32) (local $p i32) (local $q i32) (local $end i32) (local $st i32)
+    (local $vm v128) (local $va v128) (local $vb v128) (local $v v128)
+    (block $ndone (loop $nl
+      (br_if $ndone (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $ch (local.get $c0))
+      (block $cdone (loop $cl
+        (br_if $cdone (i32.ge_u (local.get $ch) (local.get $c1)))
+        (local.set $vm (v128.load32_splat (i32.add (local.get $mean) (i32.shl (local.get $ch) (i32.const 2)))))
+        (local.set $va (v128.load32_splat (i32.add (local.get $scale) (i32.shl (local.get $ch) (i32.const 2)))))
+        (local.set $vb (v128.load32_splat (i32.add (local.get $shift) (i32.shl (local.get $ch) (i32.const 2)))))
+        (local.set $off (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $ch)) (local.get $s)) (i32.const 2)))
+        (local.set $p (i32.add (local.get $x) (local.get $off)))
+        (local.set $q (i32.add (local.get $y) (local.get $off)))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))
+        (block $done (loop $l
+          (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+          (local.set $st (select (i32.const 16) (i32.const 4) (i32.ge_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))))
+          (if (i32.eq (local.get $st) (i32.const 16))
+            (then (local.set $v (v128.load (local.get $p))))
+            (else (local.set $v (v128.load32_zero (local.get $p)))))
+          (local.set $v (f32x4.add (f32x4.mul (f32x4.sub (local.get $v) (local.get $vm)) (local.get $va)) (local.get $vb)))
+          (if (i32.eq (local.get $st) (i32.const 16))
+            (then (v128.store (local.get $q) (local.get $v)))
+            (else (v128.store32_lane 0 (local.get $q) (local.get $v))))
+          (local.set $p (i32.add (local.get $p) (local.get $st)))
+          (local.set $q (i32.add (local.get $q) (local.get $st)))
+          (br $l)))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $cl)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $nl))))
+
+  ;; The training-mode gradient for the channels [c0, c1). With xc = x - mean[c], f64 sums
+  ;; g1 = sum dy and g2 = sum dy*xc; then dbias[c] = g1, dweight[c] = rstd*g2, and
+  ;; dx = k1*dy + k2*xc + k3, k1 = rstd*w, k2 = -w*rstd^3*g2/cnt, k3 = -rstd*w*g1/cnt
+  ;; (that is rstd*w*(dy - mean(dy) - xhat*mean(dy*xhat)) with xhat = xc*rstd). acc holds the
+  ;; sums, then k1, k2, k3 as f32.
+  (func $bn_back (param $dy i32) (param $x i32) (param $dx i32) (param $n i32) (param $c i32) (param $s i32)
+                 (param $c0 i32) (param $c1 i32) (param $mean i32) (param $rstd i32) (param $w i32) (param $dw i32) (param $db i32)
+                 (param $acc i32)
+    (local $i i32) (local $ch i32) (local $off i32) (local $p i32) (local $q i32) (local $o i32) (local $end i32) (local $st i32) (local $a i32) (local $bend i32)
+    (local $m f32) (local $vm v128) (local $g v128) (local $d v128) (local $lo v128) (local $hi v128)
+    (local $s1 v128) (local $s2 v128) (local $cnt f64) (local $r f64) (local $wt f64) (local $g1 f64) (local $g2 f64)
+    (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $v v128)
+    (memory.fill (i32.add (local.get $acc) (i32.shl (local.get $c0) (i32.const 5))) (i32.const 0)
+                 (i32.shl (i32.sub (local.get $c1) (local.get $c0)) (i32.const 5)))
+    (block $ndone (loop $nl
+      (br_if $ndone (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $ch (local.get $c0))
+      (block $cdone (loop $cl
+        (br_if $cdone (i32.ge_u (local.get $ch) (local.get $c1)))
+        (local.set $m (f32.load (i32.add (local.get $mean) (i32.shl (local.get $ch) (i32.const 2)))))
+        (local.set $vm (f32x4.splat (local.get $m)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $ch) (i32.const 5))))
+        (local.set $s1 (v128.load (local.get $a)))
+        (local.set $s2 (v128.load offset=16 (local.get $a)))
+        (local.set $off (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $ch)) (local.get $s)) (i32.const 2)))
+        (local.set $p (i32.add (local.get $dy) (local.get $off)))
+        (local.set $q (i32.add (local.get $x) (local.get $off)))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))
+        (block $vdone (loop $vl
+          (br_if $vdone (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+          ;; Blocks of at most 16 vectors in f32x4, then f64, as in $bn_stats.
+          (local.set $bend (select (i32.add (local.get $p) (i32.const 256)) (local.get $end)
+                                   (i32.le_u (i32.add (local.get $p) (i32.const 256)) (local.get $end))))
+          (local.set $lo (v128.const f32x4 0 0 0 0))
+          (local.set $hi (v128.const f32x4 0 0 0 0))
+          (loop $bl
+            (local.set $g (v128.load (local.get $p)))
+            (local.set $lo (f32x4.add (local.get $lo) (local.get $g)))
+            (local.set $hi (f32x4.add (local.get $hi) (f32x4.mul (local.get $g) (f32x4.sub (v128.load (local.get $q)) (local.get $vm)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $q (i32.add (local.get $q) (i32.const 16)))
+            (br_if $bl (i32.le_u (i32.add (local.get $p) (i32.const 16)) (local.get $bend))))
+          (local.set $s1 (f64x2.add (local.get $s1) (f64x2.add (f64x2.promote_low_f32x4 (local.get $lo))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $lo) (local.get $lo))))))
+          (local.set $s2 (f64x2.add (local.get $s2) (f64x2.add (f64x2.promote_low_f32x4 (local.get $hi))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $hi) (local.get $hi))))))
+          (br $vl)))
+        (block $sdone (loop $sl
+          (br_if $sdone (i32.ge_u (local.get $p) (local.get $end)))
+          (local.set $s1 (f64x2.replace_lane 0 (local.get $s1) (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64.promote_f32 (f32.load (local.get $p))))))
+          (local.set $s2 (f64x2.replace_lane 0 (local.get $s2) (f64.add (f64x2.extract_lane 0 (local.get $s2))
+            (f64.promote_f32 (f32.mul (f32.load (local.get $p)) (f32.sub (f32.load (local.get $q)) (local.get $m)))))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $q (i32.add (local.get $q) (i32.const 4)))
+          (br $sl)))
+        (v128.store (local.get $a) (local.get $s1))
+        (v128.store offset=16 (local.get $a) (local.get $s2))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $cl)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $nl)))
+    (local.set $cnt (f64.convert_i32_u (i32.mul (local.get $n) (local.get $s))))
+    (local.set $ch (local.get $c0))
+    (block $kdone (loop $kl
+      (br_if $kdone (i32.ge_u (local.get $ch) (local.get $c1)))
+      (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $ch) (i32.const 5))))
+      (local.set $g1 (f64.add (f64.load (local.get $a)) (f64.load offset=8 (local.get $a))))
+      (local.set $g2 (f64.add (f64.load offset=16 (local.get $a)) (f64.load offset=24 (local.get $a))))
+      (local.set $r (f64.promote_f32 (f32.load (i32.add (local.get $rstd) (i32.shl (local.get $ch) (i32.const 2))))))
+      (local.set $wt (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $ch) (i32.const 2))))))
+      (f32.store (i32.add (local.get $db) (i32.shl (local.get $ch) (i32.const 2))) (f32.demote_f64 (local.get $g1)))
+      (f32.store (i32.add (local.get $dw) (i32.shl (local.get $ch) (i32.const 2))) (f32.demote_f64 (f64.mul (local.get $r) (local.get $g2))))
+      (f32.store (local.get $a) (f32.demote_f64 (f64.mul (local.get $r) (local.get $wt))))
+      (f32.store offset=4 (local.get $a) (f32.demote_f64 (f64.div (f64.mul (f64.neg (local.get $wt)) (f64.mul (f64.mul (local.get $r) (local.get $r)) (f64.mul (local.get $r) (local.get $g2)))) (local.get $cnt))))
+      (f32.store offset=8 (local.get $a) (f32.demote_f64 (f64.div (f64.mul (f64.neg (f64.mul (local.get $r) (local.get $wt))) (local.get $g1)) (local.get $cnt))))
+      (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+      (br $kl)))
+    (local.set $i (i32.const 0))
+    (block $n2done (loop $n2l
+      (br_if $n2done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $ch (local.get $c0))
+      (block $c2done (loop $c2l
+        (br_if $c2done (i32.ge_u (local.get $ch) (local.get $c1)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $ch) (i32.const 5))))
+        (local.set $v1 (v128.load32_splat (local.get $a)))
+        (local.set $v2 (v128.load32_splat offset=4 (local.get $a)))
+        (local.set $v3 (v128.load32_splat offset=8 (local.get $a)))
+        (local.set $vm (v128.load32_splat (i32.add (local.get $mean) (i32.shl (local.get $ch) (i32.const 2)))))
+        (local.set $off (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $c)) (local.get $ch)) (local.get $s)) (i32.const 2)))
+        (local.set $p (i32.add (local.get $dy) (local.get $off)))
+        (local.set $q (i32.add (local.get $x) (local.get $off)))
+        (local.set $o (i32.add (local.get $dx) (local.get $off)))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))
+        (block $done (loop $l
+          (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+          (local.set $st (select (i32.const 16) (i32.const 4) (i32.ge_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))))
+          (if (i32.eq (local.get $st) (i32.const 16))
+            (then (local.set $g (v128.load (local.get $p))) (local.set $d (v128.load (local.get $q))))
+            (else (local.set $g (v128.load32_zero (local.get $p))) (local.set $d (v128.load32_zero (local.get $q)))))
+          (local.set $v (f32x4.add (f32x4.add (f32x4.mul (local.get $v1) (local.get $g))
+                                              (f32x4.mul (local.get $v2) (f32x4.sub (local.get $d) (local.get $vm)))) (local.get $v3)))
+          (if (i32.eq (local.get $st) (i32.const 16))
+            (then (v128.store (local.get $o) (local.get $v)))
+            (else (v128.store32_lane 0 (local.get $o) (local.get $v))))
+          (local.set $p (i32.add (local.get $p) (local.get $st)))
+          (local.set $q (i32.add (local.get $q) (local.get $st)))
+          (local.set $o (i32.add (local.get $o) (local.get $st)))
+          (br $l)))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $c2l)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $n2l))))
+
+  ;; Activations the generic kernels ran in JS, by kind (ACT_KINDS in batchnorm.ts); any other kind traps:
+  ;;   kinds: 0 clamp, 1 clamp_back, 2 leaky_relu
+  ;; clamp: out = x < lo ? lo : x > hi ? hi : x (as the JS kernel: NaN stays NaN, -0 stays -0);
+  ;; clamp_back: out = g * (lo <= x <= hi ? 1 : 0), g read at $g; leaky_relu: out = x > 0 ? x : lo*x
+  ;; (lo: the negative slope; NaN stays NaN).
+  (func $act (param $kind i32) (param $x i32) (param $g i32) (param $out i32) (param $n i32) (param $lo f32) (param $hi f32)
+    (local $end i32) (local $st i32) (local $v v128) (local $gv v128) (local $vl v128) (local $vh v128)
+    (if (i32.gt_u (local.get $kind) (i32.const 2)) (then unreachable))
+    (local.set $vl (f32x4.splat (local.get $lo)))
+    (local.set $vh (f32x4.splat (local.get $hi)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $st (select (i32.const 16) (i32.const 4) (i32.ge_u (i32.sub (local.get $end) (local.get $x)) (i32.const 16))))
+      (if (i32.eq (local.get $st) (i32.const 16))
+        (then (local.set $v (v128.load (local.get $x))))
+        (else (local.set $v (v128.load32_zero (local.get $x)))))
+      (if (i32.eq (local.get $kind) (i32.const 2))
+        (then
+          (local.set $v (v128.bitselect (local.get $v) (f32x4.mul (local.get $v) (local.get $vl)) (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))))))
+      (if (i32.eqz (local.get $kind))
+        (then
+          (local.set $v (v128.bitselect (local.get $vl) (local.get $v) (f32x4.lt (local.get $v) (local.get $vl))))
+          (local.set $v (v128.bitselect (local.get $vh) (local.get $v) (f32x4.gt (local.get $v) (local.get $vh))))))
+      (if (i32.eq (local.get $kind) (i32.const 1))
+        (then
+          (if (i32.eq (local.get $st) (i32.const 16))
+            (then (local.set $gv (v128.load (local.get $g))))
+            (else (local.set $gv (v128.load32_zero (local.get $g)))))
+          (local.set $v (f32x4.mul (local.get $gv)
+            (v128.and (v128.and (f32x4.ge (local.get $v) (local.get $vl)) (f32x4.le (local.get $v) (local.get $vh))) (v128.const f32x4 1 1 1 1))))
+          (local.set $g (i32.add (local.get $g) (local.get $st)))))
+      (if (i32.eq (local.get $st) (i32.const 16))
+        (then (v128.store (local.get $out) (local.get $v)))
+        (else (v128.store32_lane 0 (local.get $out) (local.get $v))))
+      (local.set $x (i32.add (local.get $x) (local.get $st)))
+      (local.set $out (i32.add (local.get $out) (local.get $st)))
+      (br $l))))
+
   ;; ---- Transformer rows (issue 16): softmax along the last axis and its backward, layer norm,
   ;; GELU. Each row is worked by one thread with the same instructions whatever the thread count
   ;; (the commands split rows, never a row). Full groups of four go as vectors, the tail of a row
@@ -1089,7 +1354,7 @@
       (br $lj))))
 
   ;; Execute a program: commands of 16 i32 each, [opcode, args...], ending with opcode 0; an
-  ;; opcode above 16 traps. The opcodes (OPCODES in threads.ts), by the function each calls:
+  ;; opcode above 20 traps. The opcodes (OPCODES in threads.ts), by the function each calls:
   ;;   1 gemm   m n k a rsA csA b rsB csB c ldc acc scratch
   ;;   2 im2col x ch h w kh kw sh|sw ph|pw dh|dw oh ow col pitch  (a|b: two u16 in one int, a low)
   ;;   3 col2im the same arguments (im2col in reverse, adding)
@@ -1100,17 +1365,21 @@
   ;;   8 maxpool_back dy argmax planes ohw hw dx
   ;;   9 adam   p g m v n lr b1 c1 b2 c2 eps bc1 bc2 l2 decay     (the last ten: f32 bits)
   ;;  10 gather a s0 s1 out t0 t1 d0 d1 d2
-  ;;  11 softmax_rows x out rows n scale                        (scale: f32 bits)
-  ;;  12 softmax_back_rows y g out rows n scale                 (scale: f32 bits)
-  ;;  13 layernorm x w b out rows n eps flags                   (eps: f32 bits)
-  ;;  14 gelu   kind x out n
-  ;;  15 scatter_add src idx m pitch width out len
-  ;;  16 masked_softmax_rows x out rows n scale mask moffs int  (scale: f32 bits)
+  ;;  11 bn_stats x n c s c0 c1 mean var acc
+  ;;  12 bn_apply x y n c s c0 c1 mean scale shift
+  ;;  13 bn_back dy x dx n c s c0 c1 mean rstd w dw db acc
+  ;;  14 act    kind x g out n lo hi                               (lo, hi: f32 bits)
+  ;;  15 softmax_rows x out rows n scale                        (scale: f32 bits)
+  ;;  16 softmax_back_rows y g out rows n scale                 (scale: f32 bits)
+  ;;  17 layernorm x w b out rows n eps flags                   (eps: f32 bits)
+  ;;  18 gelu   kind x out n
+  ;;  19 scatter_add src idx m pitch width out len
+  ;;  20 masked_softmax_rows x out rows n scale mask moffs int  (scale: f32 bits)
   (func (export "run") (param $p i32)
     (local $op i32)
     (loop $next
       (local.set $op (i32.load (local.get $p)))
-      (if (i32.gt_u (local.get $op) (i32.const 16)) (then unreachable))
+      (if (i32.gt_u (local.get $op) (i32.const 20)) (then unreachable))
       (if (i32.eq (local.get $op) (i32.const 1))
         (then
           (call $gemm
@@ -1175,32 +1444,59 @@
             (f32.load offset=60 (local.get $p)))))
       (if (i32.eq (local.get $op) (i32.const 11))
         (then
+          (call $bn_stats
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 12))
+        (then
+          (call $bn_apply
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))
+            (i32.load offset=40 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 13))
+        (then
+          (call $bn_back
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))
+            (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)) (i32.load offset=48 (local.get $p))
+            (i32.load offset=52 (local.get $p)) (i32.load offset=56 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 14))
+        (then
+          (call $act
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p))
+            (f32.load offset=24 (local.get $p)) (f32.load offset=28 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 15))
+        (then
           (call $softmax_rows
             (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
             (i32.load offset=16 (local.get $p)) (f32.load offset=20 (local.get $p)))))
-      (if (i32.eq (local.get $op) (i32.const 12))
+      (if (i32.eq (local.get $op) (i32.const 16))
         (then
           (call $softmax_back_rows
             (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
             (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (f32.load offset=24 (local.get $p)))))
-      (if (i32.eq (local.get $op) (i32.const 13))
+      (if (i32.eq (local.get $op) (i32.const 17))
         (then
           (call $layernorm
             (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
             (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
             (f32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)))))
-      (if (i32.eq (local.get $op) (i32.const 14))
+      (if (i32.eq (local.get $op) (i32.const 18))
         (then
           (call $gelu
             (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
             (i32.load offset=16 (local.get $p)))))
-      (if (i32.eq (local.get $op) (i32.const 15))
+      (if (i32.eq (local.get $op) (i32.const 19))
         (then
           (call $scatter_add
             (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
             (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
             (i32.load offset=28 (local.get $p)))))
-      (if (i32.eq (local.get $op) (i32.const 16))
+      (if (i32.eq (local.get $op) (i32.const 20))
         (then
           (call $masked_softmax_rows
             (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
