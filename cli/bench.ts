@@ -5,7 +5,7 @@ import type { Args, Command } from './args.js';
 import { printJson, say } from './output.js';
 import { ProgressBar } from './progress.js';
 
-const SUITES = ['cpu', 'depthwise', 'train', 'gan', 'transformer', 'gpt', 'webgpu', 'all'] as const;
+const SUITES = ['cpu', 'depthwise', 'train', 'gan', 'transformer', 'ops', 'gpt', 'webgpu', 'all'] as const;
 type Suite = (typeof SUITES)[number];
 
 export const command: Command = {
@@ -24,6 +24,9 @@ export const command: Command = {
     '  gan     one DCGAN step (both updates, the default nets of gan train) at batch 64 in images/s vs the same nets on tfjs "wasm"',
     '  transformer  causal attention forward and forward+backward at [64,4,10,32] and [8,8,128,64], and one',
     '          training step of the G2P-sized encoder-decoder at batch 64, vs the same written in tfjs ops on "wasm"',
+    '  ops     the Transformer-shaped kernels at our models\' shapes: attention\'s batched matmuls, layerNorm,',
+    '          softmax, GELU (exact erf), embedding gather and scatter-add, forward and forward+backward, vs',
+    '          tfjs "wasm" (layerNorm and GELU written from its ops; scatter-add vs its scatterND)',
     '  gpt     one training step of nanoGPT\'s CPU recipe (4 layers, 4 heads, 128 wide, context 64, batch 12), vs the',
     '          same decoder written in tfjs ops on "wasm"',
     '  webgpu  our WGSL matmul and conv vs tfjs-backend-webgpu on the same Dawn adapter',
@@ -87,6 +90,14 @@ async function run(args: Args): Promise<number> {
     say('\nTransformer (ms, median)');
     say(formatTransformerRows(r));
     rows.push(...r.map((x) => ({ suite: 'transformer', ...x })));
+  }
+  if (want('ops')) {
+    const { runOpsBench, formatOpsRows } = await import('../bench/ops.js');
+    const r = await runOpsBench({ quick, onProgress: progress('ops') });
+    bar.done();
+    say('\nTransformer-shaped kernels (ms, median of interleaved rounds; ratio = tfjs-wasm / ours)');
+    say(formatOpsRows(r));
+    rows.push(...r.map((x) => ({ suite: 'ops', ...x })));
   }
   if (want('gpt')) {
     const { runGptBench, formatGptRows } = await import('../bench/gpt.js');

@@ -73,6 +73,7 @@ export { sizeOf, fmt as formatShape } from './shape.js';
 export * from './ops/creation.js';
 export * from './ops/elementwise.js';
 export * from './ops/reduce.js';
+export * from './ops/normalization.js';
 export * from './ops/shape.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';

@@ -25,7 +25,7 @@ export type Direction = 'forward' | 'backward' | 'other';
 /** The Backend methods that run a kernel: all but reads, frees, memory() and sync(). */
 const KERNELS = [
   'upload', 'fill', 'copy', 'unary', 'binary', 'where', 'cast', 'reduce', 'argReduce', 'softmax', 'strided', 'pad',
-  'gather', 'scatterAdd', 'matmul', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardFilter',
+  'maskedSoftmax', 'softmaxBackward', 'layerNorm', 'layerNormBackward', 'gather', 'scatterAdd', 'matmul', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardFilter',
   'maxPool2d', 'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'adamStep', 'sgdStep',
   'batchNormStats', 'batchNormApply', 'batchNormBackward', 'clampBackward',
 ] as const satisfies readonly (keyof Backend)[];

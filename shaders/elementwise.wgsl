@@ -47,6 +47,8 @@ fn apply(v: f32, a: f32, b: f32) -> f32 {
     case 20u: { return min(max(v, a), b); } // clamp
     case 21u: { return powf(v, a); } // powScalar
     case 22u: { return v * a + b; } // affine
+    case 23u: { return v * (0.5 + 0.5 * erf_(v * 0.70710678)); } // gelu
+    case 24u: { return 0.5 + 0.5 * erf_(v * 0.70710678) + v * 0.39894228 * exp(-0.5 * v * v); } // geluGrad
     default: { return bitcast<f32>(poisonBits()); } // no op: NaN
   }
 }

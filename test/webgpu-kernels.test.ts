@@ -77,7 +77,7 @@ describe('webgpu plumbing (Node only)', () => {
     expect(red.every(Number.isNaN), `reduce: ${red}`).toBe(true);
     const arg = await swap(ARG_REDUCE_CODES, 'argmax', async () => readOut(gpu.argReduce('argmax', info(x, [3]), 0)));
     expect(arg).toEqual([-1]);
-    expect(() => gpu.unary('gelu' as UnaryOp, info(x, [3]))).toThrow("webgpu: no shader code for unary op 'gelu'");
+    expect(() => gpu.unary('swish' as UnaryOp, info(x, [3]))).toThrow("webgpu: no shader code for unary op 'swish'");
     gpu.dispose(x); gpu.dispose(k);
   });
 

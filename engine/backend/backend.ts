@@ -29,7 +29,8 @@ export type UnaryOp =
   | 'elu'                    // a = alpha
   | 'clamp'                  // a = min, b = max
   | 'powScalar'              // x ** a
-  | 'affine';                // x * a + b  (scalar add/mul in one pass)
+  | 'affine'                 // x * a + b  (scalar add/mul in one pass)
+  | 'gelu' | 'geluGrad';     // x·Φ(x) (exact, erf form) and its derivative Φ(x) + x·φ(x)
 
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
@@ -101,6 +102,17 @@ export interface Backend {
    *  shape that broadcasts to x's) excludes its position: probability exactly 0. A row whose every
    *  position is excluded is all zeros, not NaN (a padded query row of attention). mask may be null. */
   maskedSoftmax(x: TensorInfo, mask: TensorInfo | null, axis: number, scale: number): Storage;
+  /** The backward of softmax(scale · x) (masked or not) from its output y: dx = scale · y · (dy − Σ dy·y) along the axis. */
+  softmaxBackward(y: TensorInfo, dy: TensorInfo, axis: number, scale: number): Storage;
+
+  // ---- normalisation -------------------------------------------------------------------------
+  /** Layer norm over the last axis (rows of n = the last dimension): (x − mean) / √(var + eps) ·
+   *  weight + bias, with the biased variance; weight and bias hold n values, or are null. */
+  layerNorm(x: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null, eps: number): Storage;
+  /** layerNorm's gradients for the output gradient dy (x's shape): dx, and dweight and dbias (n
+   *  values each, summed over the rows; dweight is Σ dy·x̂ whether or not there is a weight). The
+   *  row statistics are recomputed from x. */
+  layerNormBackward(dy: TensorInfo, x: TensorInfo, weight: TensorInfo | null, eps: number): { dx: Storage; dweight: Storage; dbias: Storage };
 
   // ---- batch normalisation and clamp ----------------------------------------------------------
   // x is [N, C, ...] with the channel on axis 1; mean, var, rstd, weight, bias are [C] float32.

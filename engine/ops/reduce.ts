@@ -1,7 +1,7 @@
 // Reductions along axes (sum, mean, max, min, var, logsumexp), arg-reductions, and softmax.
 
 import type { ReduceOp } from '../backend/backend.js';
-import { noGrad, record, recordNonDifferentiable, trySumTo } from '../autograd.js';
+import { isGradEnabled, noGrad, record, recordNonDifferentiable, trySumTo } from '../autograd.js';
 import { broadcastShapes, fmt, normAxes, normAxis, reducedShape, sameShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { abs, add, div, eq, exp, log, mul, sqrt, square, sub, where } from './elementwise.js';
@@ -99,8 +99,18 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   const a = normAxis('softmax', axis, x.ndim);
   const be = backendOf('softmax', x);
   const y = wrap(be, be.softmax(x, a, false), x.shape, 'float32');
-  // dx = y * (g - sum(g * y))
-  return record('softmax', [x], y, (g) => [mul(y, sub(g, sum(mul(g, y), a, true)))]);
+  return record('softmax', [x], y, (g) => [softmaxGrad(y, g, a, 1)]);
+}
+
+/** dx = scale · y · (g − Σ g·y) along axis a: one fused kernel, or under createGraph (higher
+ *  order) the same in ops, differentiable again. */
+function softmaxGrad(y: Tensor, g: Tensor, a: number, scale: number): Tensor {
+  if (isGradEnabled()) {
+    const dx = mul(y, sub(g, sum(mul(g, y), a, true)));
+    return scale === 1 ? dx : mul(dx, scale);
+  }
+  const be = backendOf('softmax', y, g);
+  return wrap(be, be.softmaxBackward(y, g, a, scale), y.shape, 'float32');
 }
 
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
@@ -125,5 +135,5 @@ export function maskedSoftmax(x: Tensor, mask: Tensor | null, axis = -1, scale =
   const be = mask ? backendOf('maskedSoftmax', x, mask) : backendOf('maskedSoftmax', x);
   const y = wrap(be, be.maskedSoftmax(x, mask, a, scale), x.shape, 'float32');
   // As softmax's, times the scale; masked positions have y = 0, so their gradient is 0.
-  return record('maskedSoftmax', [x], y, (g) => [mul(mul(y, sub(g, sum(mul(g, y), a, true))), scale)]);
+  return record('maskedSoftmax', [x], y, (g) => [softmaxGrad(y, g, a, scale)]);
 }

@@ -1,8 +1,9 @@
-// Batch normalisation (fused engine ops) and layer normalisation (composed from engine ops, so its
-// gradient comes from autograd).
+// Batch normalisation and layer normalisation, each on fused engine ops (layerNormComposed keeps
+// the composed formula as the reference).
 
 import {
-  add, affine, batchNormInference, batchNormTraining, formatShape as fmt, keep, mean, mul, noGrad, requireFloat, reshape, rsqrt, sub, variance, type Tensor,
+  add, affine, batchNormInference, batchNormTraining, formatShape as fmt, keep, layerNormLastAxis, mean, mul, noGrad, requireFloat, reshape, rsqrt, sub,
+  variance, type Tensor,
 } from '../../engine/index.js';
 
 /** Running statistics that batchNorm replaces in place (the holder is the module's buffer slot). */
@@ -41,13 +42,28 @@ export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
   return y;
 }
 
-/** Normalise over the trailing `normalizedShape` axes (Transformers). */
+/** Normalise over the trailing `normalizedShape` axes (Transformers): one fused kernel each way
+ *  (engine's layerNormLastAxis), the trailing axes and weight/bias flattened to one of n. A weight
+ *  or bias of another shape (one that only broadcasts) takes the composed path. */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   requireFloat('layerNorm', x);
   const k = normalizedShape.length;
   if (k > x.ndim || normalizedShape.some((d, i) => d !== x.shape[x.ndim - k + i])) {
     throw new Error(`layerNorm: normalized shape ${fmt(normalizedShape)} does not match the end of input ${fmt(x.shape)}`);
   }
+  const n = normalizedShape.reduce((a, b) => a * b, 1);
+  const fits = (t: Tensor | null | undefined) => !t || (t.size === n && t.ndim === k && t.shape.every((d, i) => d === normalizedShape[i]));
+  if (k >= 1 && fits(weight) && fits(bias)) {
+    const flat = (t: Tensor | null | undefined) => (!t ? null : k === 1 ? t : reshape(t, [n]));
+    const y = layerNormLastAxis(k === 1 ? x : reshape(x, [...x.shape.slice(0, x.ndim - k), n]), flat(weight), flat(bias), eps);
+    return k === 1 ? y : reshape(y, x.shape);
+  }
+  return layerNormComposed(x, normalizedShape, weight, bias, eps);
+}
+
+/** layerNorm composed from engine ops (the reference the fused kernel is tested against). */
+export function layerNormComposed(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  const k = normalizedShape.length;
   const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
   const mu = mean(x, axes, true);
   let y = mul(sub(x, mu), rsqrt(add(variance(x, axes, true, 0), eps)));

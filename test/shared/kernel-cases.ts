@@ -89,7 +89,7 @@ group('webgpu elementwise', (it) => {
   const ops: [UnaryOp, number?, number?][] = [
     ['neg'], ['exp'], ['log'], ['sqrt'], ['rsqrt'], ['abs'], ['sign'], ['square'], ['reciprocal'], ['relu'], ['step'],
     ['tanh'], ['sigmoid'], ['erf'], ['sin'], ['cos'], ['floor'], ['leakyRelu', 0.1], ['elu', 1.3], ['clamp', -0.5, 0.7],
-    ['powScalar', 3], ['powScalar', 0.5], ['affine', 2.5, -1],
+    ['powScalar', 3], ['powScalar', 0.5], ['affine', 2.5, -1], ['gelu'], ['geluGrad'],
   ];
   for (const [op, a, b] of ops) {
     it(`unary ${op}${a === undefined ? '' : ` ${a}`}${b === undefined ? '' : ` ${b}`} on float32`, async (t) => {
@@ -197,6 +197,27 @@ group('webgpu reductions', (it) => {
     await t.same([t.F([3, 11, 5], -8, 8), t.bits([11, 1], 0.4)], (be, [x, m]) => be.maskedSoftmax(x, m, 1, 0.8));
     await t.same([t.F([6, 2, 3], -8, 8), t.bits([6, 2, 1], 0.4)], (be, [x, m]) => be.maskedSoftmax(x, m, 0, 1.5));
     await t.same([t.F([2, 5, 33], -8, 8)], (be, [x]) => be.maskedSoftmax(x, null, 2, 0.25));
+  });
+
+  it('softmaxBackward along first, middle and last axes, with a scale; attention rows of 10 and 64', async (t) => {
+    for (const axis of [0, 1, 2]) {
+      await t.same([t.F([3, 17, 5], 0, 1), t.F([3, 17, 5])], (be, [y, dy]) => be.softmaxBackward(y, dy, axis, axis === 2 ? 0.35 : 1));
+    }
+    await t.same([t.F([64, 10, 10], 0, 1), t.F([64, 10, 10])], (be, [y, dy]) => be.softmaxBackward(y, dy, 2, 1));
+    await t.same([t.F([8, 64, 64], 0, 1), t.F([8, 64, 64])], (be, [y, dy]) => be.softmaxBackward(y, dy, 2, 0.125), 1e-3);
+  });
+
+  it('layerNorm and layerNormBackward over the last axis, with weight and bias, either, or neither', async (t) => {
+    // Transformer rows (width 128, 3 leading axes), a prime width, one row, rows of 1.
+    for (const shape of [[2, 5, 128], [7, 37], [1, 300], [4, 1]]) {
+      const n = shape[shape.length - 1];
+      const ins = [t.F(shape, -3, 3), t.F([n], 0.5, 1.5), t.F([n]), t.F(shape)];
+      await t.same(ins, (be, [x, w, b, dy]) => {
+        const g = be.layerNormBackward(dy, x, w, 1e-5), g0 = be.layerNormBackward(dy, x, null, 1e-5);
+        return [be.layerNorm(x, w, b, 1e-5), be.layerNorm(x, null, null, 1e-5), be.layerNorm(x, w, null, 1e-5), be.layerNorm(x, null, b, 1e-5),
+          g.dx, g.dweight, g.dbias, g0.dx, g0.dweight, g0.dbias];
+      }, 1e-3);
+    }
   });
 });
 

@@ -48,6 +48,11 @@ export function erf32(x: number): number {
   return x < 0 ? -y : y;
 }
 
+/** GELU x·Φ(x), Φ(x) = (1 + erf(x/√2))/2, on a given erf (exact for float64, erf32 for float32). */
+export const geluFn = (e: (x: number) => number) => (x: number) => x * (0.5 + 0.5 * e(x * Math.SQRT1_2));
+/** GELU's derivative Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π). */
+export const geluGradFn = (e: (x: number) => number) => (x: number) => 0.5 + 0.5 * e(x * Math.SQRT1_2) + x * 0.3989422804014327 * Math.exp(-0.5 * x * x);
+
 export function unaryFn(op: UnaryOp, a = 0, b = 0): (x: number) => number {
   switch (op) {
     case 'neg': return (x) => -x;
@@ -72,6 +77,8 @@ export function unaryFn(op: UnaryOp, a = 0, b = 0): (x: number) => number {
     case 'clamp': return (x) => (x < a ? a : x > b ? b : x);
     case 'powScalar': return (x) => Math.pow(x, a);
     case 'affine': return (x) => x * a + b;
+    case 'gelu': return geluFn(erf);
+    case 'geluGrad': return geluGradFn(erf);
   }
 }
 

@@ -1,7 +1,8 @@
 // The CPU backend: typed-array kernels behind the Backend interface. In float32 precision every
 // buffer lives in the wasm kernels' memory (heap.ts); matmul, convolution, and the memory-bound
 // passes of training (relu/step/affine, add/sub/mul/div on same shapes and common broadcasts,
-// bias-gradient sums, max pooling, Adam: simd.ts) run there in WebAssembly SIMD on both cores, in
+// bias-gradient sums, max pooling, Adam: simd.ts) and the Transformer's rows (softmax, layer norm,
+// GELU, embedding scatter-add, head permutes: rows-simd.ts) run there in WebAssembly SIMD on every core, in
 // place; everything else is plain JS loops over the same views. In float64 precision
 // (gradcheck) every float buffer is a Float64Array and the plain-loop kernels do everything.
 
@@ -11,17 +12,19 @@ import type {
 import type { Conv2dParams, Pool2dParams } from '../../conv-geometry.js';
 import { conv2dOutShape, pool2dOutShape } from '../../conv-geometry.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
-import { binaryFn, binaryInto, erf32, forEachBroadcast, unaryFn } from './elementwise.js';
-import { gatherInto, padInto, scatterAddInto, stridedInto } from './movement.js';
+import { binaryFn, binaryInto, erf32, forEachBroadcast, geluFn, geluGradFn, unaryFn } from './elementwise.js';
+import { geluSimd, layerNormSimd, maskedSoftmaxRowsSimd, scatterAddRowsSimd, softmaxBackwardRowsSimd, softmaxRowsSimd, stridedSimd } from './rows-simd.js';
+import { checkIndices, gatherInto, padInto, scatterAddInto, stridedInto } from './movement.js';
 import { adamStepInPlace, sgdStepInPlace } from './optim.js';
 import { avgPoolBackwardInto, avgPoolInto, maxPoolBackwardInto, maxPoolInto } from './pool.js';
-import { argReduceInto, maskedSoftmaxInto, reduceInto, softmaxInto } from './reduce.js';
+import { argReduceInto, maskedSoftmaxInto, offsetsOf, reduceInto, softmaxBackwardInto, softmaxInto } from './reduce.js';
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, matmulRef } from './reference.js';
 import { CpuStorage, type CpuArray, type FloatArray, type Precision } from './storage.js';
 import { sgemm } from './gemm.js';
 import { wasmKernels } from './threads.js';
 import { adamSimd, mapSimd, maxPoolBackwardSimd, maxPoolSimd, rowSumSimd, zipSimd } from './simd.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
+import { layerNormBackwardInto, layerNormInto } from './layernorm.js';
 import { batchNormApplyInto, batchNormBackwardInto, batchNormStatsInto, clampBackwardInto, clampSimd, leakyReluSimd } from './batchnorm.js';
 import {
   depthwiseBackwardFilter, depthwiseBackwardFilterSimd, depthwiseBackwardInput, depthwiseBackwardInputSimd, depthwiseForward,
@@ -113,10 +116,12 @@ export class CpuBackend implements Backend {
     const out = this.alloc(x.storage.size, x.dtype);
     const src = this.arr(x), dst = out.data;
     if (x.dtype === 'float32' && src instanceof Float32Array && mapSimd(op, src, dst as Float32Array, a ?? 1, b ?? 0)) return out;
+    if ((op === 'gelu' || op === 'geluGrad') && src instanceof Float32Array && geluSimd(op, src, dst as Float32Array)) return out;
     if (op === 'clamp' && x.dtype === 'float32' && clampSimd(src as FloatArray, dst as FloatArray, a ?? -Infinity, b ?? Infinity)) return out;
     if (op === 'leakyRelu' && x.dtype === 'float32' && leakyReluSimd(src as FloatArray, dst as FloatArray, a ?? 0.01)) return out;
     // Float32 buffers need erf only to float32 accuracy; float64 (gradcheck) keeps the exact series.
-    const fn = op === 'erf' && dst instanceof Float32Array ? erf32 : unaryFn(op, a, b);
+    const f32 = dst instanceof Float32Array;
+    const fn = !f32 ? unaryFn(op, a, b) : op === 'erf' ? erf32 : op === 'gelu' ? geluFn(erf32) : op === 'geluGrad' ? geluGradFn(erf32) : unaryFn(op, a, b);
     for (let i = 0; i < dst.length; i++) dst[i] = fn(src[i]);
     return out;
   }
@@ -195,16 +200,56 @@ export class CpuBackend implements Backend {
     return out;
   }
 
+  /** Float32 rows along the last axis, in the wasm memory: the SIMD row kernels serve them. */
+  private lastAxisRows(x: TensorInfo, axis: number, ...more: (TensorInfo | Storage)[]): boolean {
+    return axis === x.shape.length - 1 && [x, ...more].every((t) => this.arr(t) instanceof Float32Array);
+  }
+
   softmax(x: TensorInfo, axis: number, log: boolean): Storage {
     const out = this.alloc(x.storage.size, 'float32');
+    if (!log && this.lastAxisRows(x, axis) && softmaxRowsSimd(this.f(x) as Float32Array, out.data as Float32Array, x.shape[axis], 1)) return out;
     softmaxInto(this.arr(x), x.shape, axis, log, out.data);
+    return out;
+  }
+
+  softmaxBackward(y: TensorInfo, dy: TensorInfo, axis: number, scale: number): Storage {
+    const out = this.alloc(y.storage.size, 'float32');
+    if (this.lastAxisRows(y, axis, dy) &&
+      softmaxBackwardRowsSimd(this.f(y) as Float32Array, this.f(dy) as Float32Array, out.data as Float32Array, y.shape[axis], scale)) return out;
+    softmaxBackwardInto(this.f(y), this.f(dy), y.shape, axis, scale, out.data as FloatArray);
     return out;
   }
 
   maskedSoftmax(x: TensorInfo, mask: TensorInfo | null, axis: number, scale: number): Storage {
     const out = this.alloc(x.storage.size, 'float32');
+    if (this.lastAxisRows(x, axis)) {
+      const xs = this.f(x) as Float32Array, o = out.data as Float32Array, n = x.shape[axis];
+      if (!mask && softmaxRowsSimd(xs, o, n, scale)) return out;
+      // A mask that runs along the rows (attention's causal [T,T] and padding [B,1,1,T] masks): each row's offset into it.
+      const ms = mask && broadcastStrides(mask.shape, x.shape), m = mask && this.arr(mask);
+      if (ms && m && !(m instanceof Float64Array) && ms[axis] === 1 &&
+        maskedSoftmaxRowsSimd(xs, o, n, scale, m, offsetsOf(x.shape.slice(0, axis), ms.slice(0, axis)))) return out;
+    }
     maskedSoftmaxInto(this.arr(x), x.shape, mask && this.arr(mask), mask && broadcastStrides(mask.shape, x.shape), axis, scale, out.data);
     return out;
+  }
+
+  // ---- normalisation ------------------------------------------------------------------------
+
+  layerNorm(x: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null, eps: number): Storage {
+    const out = this.alloc(x.storage.size, 'float32');
+    const n = x.shape[x.shape.length - 1], [xs, ws, bs] = [x, weight, bias].map((t) => t && this.arr(t));
+    if (this.lastAxisRows(x, x.shape.length - 1, ...[weight, bias].filter((t): t is TensorInfo => !!t)) &&
+      layerNormSimd(xs as Float32Array, ws as Float32Array | null, bs as Float32Array | null, out.data as Float32Array, n, eps)) return out;
+    layerNormInto(this.arr(x), x.shape[x.shape.length - 1], weight && this.arr(weight), bias && this.arr(bias), eps, out.data);
+    return out;
+  }
+
+  layerNormBackward(dy: TensorInfo, x: TensorInfo, weight: TensorInfo | null, eps: number): { dx: Storage; dweight: Storage; dbias: Storage } {
+    const n = x.shape[x.shape.length - 1];
+    const dx = this.alloc(x.storage.size, 'float32'), dweight = this.alloc(n, 'float32'), dbias = this.alloc(n, 'float32');
+    layerNormBackwardInto(this.arr(dy), this.arr(x), n, weight && this.arr(weight), eps, dx.data, dweight.data as FloatArray, dbias.data as FloatArray);
+    return { dx, dweight, dbias };
   }
 
   // ---- batch normalisation and clamp (batchnorm.ts) -------------------------------------------
@@ -241,6 +286,9 @@ export class CpuBackend implements Backend {
 
   strided(x: TensorInfo, outShape: readonly number[], strides: readonly number[], offset: number): Storage {
     const out = this.alloc(sizeOf(outShape), x.dtype);
+    const src = this.arr(x);
+    if (!(src instanceof Float64Array) && !(out.data instanceof Float64Array) && out.data.length >= 1024 &&
+      stridedSimd(src, outShape, strides, offset, out.data)) return out;
     stridedInto(this.arr(x), outShape, strides, offset, out.data);
     return out;
   }
@@ -260,6 +308,10 @@ export class CpuBackend implements Backend {
 
   scatterAdd(src: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): Storage {
     const out = this.alloc(sizeOf(outShape), src.dtype);
+    const s = this.arr(src), idx = this.arr(indices) as Int32Array;
+    // An embedding's gradient (axis 0, float32): the SIMD kernel, once the indices are checked.
+    if (axis === 0 && s instanceof Float32Array && out.data instanceof Float32Array && checkIndices('scatterAdd', idx, outShape[0]) &&
+      scatterAddRowsSimd(s, idx, sizeOf(outShape.slice(1)), out.data)) return out;
     scatterAddInto(this.arr(src), this.arr(indices) as Int32Array, axis, outShape, out.data);
     return out;
   }

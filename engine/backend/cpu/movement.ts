@@ -48,6 +48,12 @@ export function gatherInto(x: CpuArray, shape: readonly number[], idx: Int32Arra
   }
 }
 
+/** Every index in [0, len), else the error scatterAdd/indexSelect give; true. */
+export function checkIndices(op: string, idx: Int32Array, len: number): true {
+  for (let j = 0; j < idx.length; j++) checkIndex(op, idx[j], len, j);
+  return true;
+}
+
 export function scatterAddInto(src: CpuArray, idx: Int32Array, axis: number, outShape: readonly number[], out: CpuArray): void {
   const [outer, len, inner] = aroundAxis(outShape, axis);
   const m = idx.length;

@@ -67,7 +67,7 @@ export function softmaxInto(x: CpuArray, shape: readonly number[], axis: number,
 }
 
 /** Offsets of every index of `shape` (row-major) under `strides`: a mask's offset per outer or inner position. */
-function offsetsOf(shape: readonly number[], strides: readonly number[]): Int32Array {
+export function offsetsOf(shape: readonly number[], strides: readonly number[]): Int32Array {
   const out = new Int32Array(shape.reduce((a, b) => a * b, 1));
   let n = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -110,7 +110,21 @@ export function maskedSoftmaxInto(x: CpuArray, shape: readonly number[], mask: C
       }
       if (!any) continue;
       const r = 1 / s;
-      for (let k = 0, xi = base; k < n; k++, xi += inner) out[xi] *= r;
+      // Only the kept positions: an excluded one stays exactly 0 even when a NaN made r NaN.
+      for (let k = 0, xi = base, mi = mb; k < n; k++, xi += inner, mi += ma) if (!(mask && mask[mi] !== 0)) out[xi] *= r;
+    }
+  }
+}
+
+/** softmax's backward from its output y: dx = scale · y · (g − Σ g·y) along `axis` (the dot in float64). */
+export function softmaxBackwardInto(y: CpuArray, g: CpuArray, shape: readonly number[], axis: number, scale: number, out: CpuArray): void {
+  const [outer, n, inner] = aroundAxis(shape, axis);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let d = 0;
+      for (let k = 0, j = base; k < n; k++, j += inner) d += g[j] * y[j];
+      for (let k = 0, j = base; k < n; k++, j += inner) out[j] = scale * y[j] * (g[j] - d);
     }
   }
 }

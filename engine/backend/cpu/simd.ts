@@ -9,7 +9,7 @@ import { OPCODES, PARALLEL_MIN_ELEMENTS, splitRange, wasmKernels, type Command }
 
 const bits = new Int32Array(1), asFloat = new Float32Array(bits.buffer);
 /** The int32 whose bits are the float32 nearest v (commands are int arrays). */
-function f32bits(v: number): number { asFloat[0] = v; return bits[0]; }
+export function f32bits(v: number): number { asFloat[0] = v; return bits[0]; }
 
 /** The ops $map and $zip in kernels.wat serve, and the `kind` each takes there (the header
  *  comments of those functions list them; test/op-codes.test.ts checks the two agree). Partial:
@@ -18,7 +18,7 @@ export const MAP_KINDS: { readonly [P in UnaryOp]?: number } = { relu: 0, step: 
 export const ZIP_KINDS: { readonly [P in BinaryOp]?: number } = { add: 0, sub: 1, mul: 2, div: 3 };
 
 /** Addresses of arrays in the wasm memory, or null if any is not there. */
-function addresses(...arrs: ArrayBufferView[]): number[] | null {
+export function addresses(...arrs: ArrayBufferView[]): number[] | null {
   const heap = wasmKernels().heap;
   const at = arrs.map((a) => heap.addressOf(a));
   return at.every((p) => p >= 0) ? at : null;

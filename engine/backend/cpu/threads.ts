@@ -28,6 +28,7 @@ export const OPCODES = {
   gemm: 1, im2col: 2, col2im: 3, map: 4, zip: 5, rowsum: 6, maxpool: 7, maxpool_back: 8, adam: 9, gather: 10,
   bn_stats: 11, bn_apply: 12, bn_back: 13, act: 14,
   dw_forward: 15, dw_backward_input: 16, dw_backward_filter: 17,
+  softmax_rows: 18, softmax_back_rows: 19, layernorm: 20, gelu: 21, scatter_add: 22, masked_softmax_rows: 23,
 } as const;
 
 export interface GemmCommand {

@@ -15,6 +15,7 @@ export const IDENTITY_CODE = 0;
 export const UNARY_CODES = {
   neg: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, abs: 6, sign: 7, square: 8, reciprocal: 9, relu: 10, step: 11,
   tanh: 12, sigmoid: 13, erf: 14, sin: 15, cos: 16, floor: 17, leakyRelu: 18, elu: 19, clamp: 20, powScalar: 21, affine: 22,
+  gelu: 23, geluGrad: 24,
 } as const satisfies CodeTable<UnaryOp>;
 
 export const BINARY_CODES = {

@@ -18,6 +18,8 @@ import { grid, Runtime, Uniforms, type Launch } from './runtime.js';
 const WG = 256;
 /** softmax.wgsl's workgroup size. */
 const SOFTMAX_WG = 128;
+/** layer-norm.wgsl's workgroup size (one thread per row, or per column). */
+const LN_WG = 64;
 const fmtShapes = (named: Record<string, readonly number[]>) =>
   Object.entries(named).map(([k, s]) => `${k} [${s.join(',')}]`).join(', ');
 const st = (t: TensorInfo | Storage) => ('storage' in t ? t.storage : t) as GpuStorage;
@@ -207,6 +209,17 @@ export class WebGpuBackend implements Backend {
     return out;
   }
 
+  softmaxBackward(y: TensorInfo, dy: TensorInfo, axis: number, scale: number): Storage {
+    const [outer, n, inner] = aroundAxis(y.shape, axis);
+    const out = this.alloc(y.storage.size, 'float32');
+    this.launch({
+      kernel: `softmaxBackward along axis ${axis}`, shapes: fmtShapes({ y: y.shape, dy: dy.shape }),
+      shader: 'softmax-backward', entry: 'softmax_backward_main', constants: { WG: SOFTMAX_WG },
+      bindings: [st(y), st(dy), out], params: new Uniforms().u(outer * inner, n, inner).f(scale), groups: grid(Math.ceil((outer * inner) / SOFTMAX_WG)),
+    });
+    return out;
+  }
+
   maskedSoftmax(x: TensorInfo, mask: TensorInfo | null, axis: number, scale: number): Storage {
     const [outer, n, inner] = aroundAxis(x.shape, axis);
     const kernel = `maskedSoftmax along axis ${axis}`;
@@ -225,6 +238,41 @@ export class WebGpuBackend implements Backend {
       bindings: [st(x), out, mask ? st(mask) : this.dummy], params, groups: grid(outer * inner),
     });
     return out;
+  }
+
+  // ---- normalisation ------------------------------------------------------------------------
+
+  layerNorm(x: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null, eps: number): Storage {
+    const n = x.shape[x.shape.length - 1] ?? 1, rows = n ? x.storage.size / n : 0;
+    const out = this.alloc(x.storage.size, 'float32');
+    if (rows === 0) return out;
+    this.launch({
+      kernel: 'layerNorm', shapes: fmtShapes({ x: x.shape }), shader: 'layer-norm', entry: 'layer_norm_main',
+      constants: { HAS_WEIGHT: !!weight, HAS_BIAS: !!bias, WG: LN_WG },
+      bindings: [st(x), weight ? st(weight) : this.dummy, bias ? st(bias) : this.dummy, undefined, out],
+      params: new Uniforms().u(rows, n).f(eps), groups: grid(Math.ceil(rows / LN_WG)),
+    });
+    return out;
+  }
+
+  layerNormBackward(dy: TensorInfo, x: TensorInfo, weight: TensorInfo | null, eps: number): { dx: Storage; dweight: Storage; dbias: Storage } {
+    const n = x.shape[x.shape.length - 1] ?? 1, rows = n ? x.storage.size / n : 0;
+    const kernel = 'layerNormBackward', shapes = fmtShapes({ dy: dy.shape, x: x.shape });
+    const dx = this.alloc(x.storage.size, 'float32'), dweight = this.alloc(n, 'float32'), dbias = this.alloc(n, 'float32');
+    const stats = this.alloc(Math.max(2 * rows, 1), 'float32');
+    const params = new Uniforms().u(rows, n).f(eps);
+    const groups = (count: number) => grid(Math.ceil(count / LN_WG));
+    this.launch({
+      kernel, shapes, shader: 'layer-norm', entry: 'layer_norm_back_rows', constants: { HAS_WEIGHT: !!weight, WG: LN_WG },
+      bindings: [st(x), weight ? st(weight) : this.dummy, undefined, st(dy), dx, stats], params, groups: groups(rows),
+    });
+    this.launch({
+      kernel, shapes, shader: 'layer-norm', entry: 'layer_norm_back_cols', constants: { WG: LN_WG },
+      bindings: [st(x), undefined, undefined, st(dy), undefined, stats, dweight, dbias], params, groups: groups(n),
+    });
+    // Later dispatches run after these two, so the temporary can go back to the pool now.
+    this.pool.release(stats);
+    return { dx, dweight, dbias };
   }
 
   // ---- batch normalisation and clamp (shaders/batch-norm.wgsl) -------------------------------

@@ -926,8 +926,433 @@
       (local.set $out (i32.add (local.get $out) (local.get $st)))
       (br $l))))
 
-  ;; Execute a program: commands of 16 i32 each, [opcode, args...], ending with opcode 0; an
-  ;; opcode above 14 traps. The opcodes (OPCODES in threads.ts), by the function each calls:
+  ;; ---- Transformer rows (issue 16): softmax along the last axis and its backward, layer norm,
+  ;; GELU. Each row is worked by one thread with the same instructions whatever the thread count
+  ;; (the commands split rows, never a row). Full groups of four go as vectors, the tail of a row
+  ;; one float at a time through the same vector code (splat in, lane 0 out).
+
+  ;; exp of four floats (Cephes' range reduction): k = round(x·log2 e), r = x − k·ln 2 (ln 2 in two parts),
+  ;; e^r by a degree-5 polynomial, times 2^k made in the exponent bits ($softmax_rows has the same
+  ;; steps inline, two vectors interleaved: keep the two alike). x is clamped to
+  ;; [−87.33654, 88.37626] (2^k stays a normal float; e^−87.3 is 1e−38, not 0) with pmax/pmin,
+  ;; single instructions on x86 where max/min are long NaN-propagating sequences; pmax(x, lo)
+  ;; keeps a NaN x, so NaN stays NaN.
+  ;; Within 2 ulp of Math.exp on that range.
+  (func $exp4 (param $x v128) (result v128)
+    (local $xk v128) (local $xr v128) (local $xy v128) (local $xr2 v128)
+    ;; k = round(x·log2 e) by adding 1.5·2^23: the sum's low mantissa bits are k (cheaper than
+    ;; f32x4.nearest and i32x4.trunc_sat, which V8 expands into long sequences on x86); 2^k is
+    ;; k + 127 in the exponent field. e^r = 1 + r·p(r), p of degree 4 fitted (weighted least
+    ;; squares to minimax) for relative error 9e-8 on |r| <= ln2/2, in Estrin's form: a shorter
+    ;; dependency chain than Horner's, which kept the core waiting on each result.
+    (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (v128.const f32x4 -87.33654 -87.33654 -87.33654 -87.33654)) (v128.const f32x4 88.37626 88.37626 88.37626 88.37626)))
+    (local.set $xy (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $xk (f32x4.sub (local.get $xy) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $xr (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $xk) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))) (f32x4.mul (local.get $xk) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $xk (i32x4.shl (i32x4.add (local.get $xy) (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377)) (i32.const 23)))
+    (local.set $xr2 (f32x4.mul (local.get $xr) (local.get $xr)))
+    (local.set $xy (f32x4.add (f32x4.add (v128.const f32x4 0.9999997019767761 0.9999997019767761 0.9999997019767761 0.9999997019767761) (f32x4.mul (local.get $xr) (v128.const f32x4 0.4999915063381195 0.4999915063381195 0.4999915063381195 0.4999915063381195))) (f32x4.mul (local.get $xr2) (f32x4.add (v128.const f32x4 0.1666763573884964 0.1666763573884964 0.1666763573884964 0.1666763573884964) (f32x4.mul (local.get $xr) (v128.const f32x4 0.04189793020486832 0.04189793020486832 0.04189793020486832 0.04189793020486832))))))
+    (local.set $xy (f32x4.add (local.get $xy) (f32x4.mul (f32x4.mul (local.get $xr2) (local.get $xr2)) (v128.const f32x4 0.008290314115583897 0.008290314115583897 0.008290314115583897 0.008290314115583897))))
+    (f32x4.mul (f32x4.add (f32x4.mul (local.get $xy) (local.get $xr)) (v128.const f32x4 1 1 1 1)) (local.get $xk)))
+
+  ;; erf of four floats to float32 accuracy, as erf32 in elementwise.ts: the Maclaurin series to
+  ;; x^11 below |x| 0.5, Abramowitz & Stegun 7.1.26 above (both computed, one kept per lane).
+  (func $erf4 (param $x v128) (result v128)
+    (local $ax v128) (local $x2 v128) (local $s v128) (local $t v128) (local $p v128)
+    (local.set $ax (f32x4.abs (local.get $x)))
+    (local.set $x2 (f32x4.mul (local.get $x) (local.get $x)))
+    (local.set $s (f32x4.add (f32x4.mul (local.get $x2) (v128.const f32x4 -7.575757575757576e-4 -7.575757575757576e-4 -7.575757575757576e-4 -7.575757575757576e-4))
+                             (v128.const f32x4 4.6296296296296294e-3 4.6296296296296294e-3 4.6296296296296294e-3 4.6296296296296294e-3)))
+    (local.set $s (f32x4.add (f32x4.mul (local.get $x2) (local.get $s)) (v128.const f32x4 -2.380952380952381e-2 -2.380952380952381e-2 -2.380952380952381e-2 -2.380952380952381e-2)))
+    (local.set $s (f32x4.add (f32x4.mul (local.get $x2) (local.get $s)) (v128.const f32x4 0.1 0.1 0.1 0.1)))
+    (local.set $s (f32x4.add (f32x4.mul (local.get $x2) (local.get $s)) (v128.const f32x4 -0.3333333333333333 -0.3333333333333333 -0.3333333333333333 -0.3333333333333333)))
+    (local.set $s (f32x4.add (f32x4.mul (local.get $x2) (local.get $s)) (v128.const f32x4 1 1 1 1)))
+    (local.set $s (f32x4.mul (f32x4.mul (local.get $x) (local.get $s)) (v128.const f32x4 1.1283791670955126 1.1283791670955126 1.1283791670955126 1.1283791670955126)))
+    (local.set $t (f32x4.div (v128.const f32x4 1 1 1 1)
+      (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $ax) (v128.const f32x4 0.3275911 0.3275911 0.3275911 0.3275911)))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $t) (v128.const f32x4 1.061405429 1.061405429 1.061405429 1.061405429))
+                             (v128.const f32x4 -1.453152027 -1.453152027 -1.453152027 -1.453152027)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $t) (local.get $p)) (v128.const f32x4 1.421413741 1.421413741 1.421413741 1.421413741)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $t) (local.get $p)) (v128.const f32x4 -0.284496736 -0.284496736 -0.284496736 -0.284496736)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $t) (local.get $p)) (v128.const f32x4 0.254829592 0.254829592 0.254829592 0.254829592)))
+    (local.set $p (f32x4.sub (v128.const f32x4 1 1 1 1)
+      (f32x4.mul (f32x4.mul (local.get $t) (local.get $p)) (call $exp4 (f32x4.neg (local.get $x2))))))
+    ;; copysign(p, x): the large-|x| branch is computed on |x|.
+    (local.set $p (v128.or (v128.and (local.get $p) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
+                           (v128.and (local.get $x) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))))
+    (v128.bitselect (local.get $s) (local.get $p) (f32x4.lt (local.get $ax) (v128.const f32x4 0.5 0.5 0.5 0.5))))
+
+  ;; out[i] = GELU(x[i]) = x·Φ(x) (kind 0) or its derivative Φ(x) + x·φ(x) (kind 1), for i in
+  ;; [0, n); Φ(x) = (1 + erf(x/√2))/2, φ(x) = e^(−x²/2)/√(2π). Any other kind traps.
+  ;;   kinds: 0 gelu, 1 geluGrad
+  (func $gelu (param $kind i32) (param $x i32) (param $out i32) (param $n i32)
+    (local $end i32) (local $st i32) (local $v v128) (local $cdf v128)
+    (if (i32.gt_u (local.get $kind) (i32.const 1)) (then unreachable))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $st (select (i32.const 16) (i32.const 4) (i32.ge_u (i32.sub (local.get $end) (local.get $x)) (i32.const 16))))
+      (if (i32.eq (local.get $st) (i32.const 16))
+        (then (local.set $v (v128.load (local.get $x))))
+        (else (local.set $v (v128.load32_zero (local.get $x)))))
+      (local.set $cdf (f32x4.add (v128.const f32x4 0.5 0.5 0.5 0.5) (f32x4.mul (v128.const f32x4 0.5 0.5 0.5 0.5)
+        (call $erf4 (f32x4.mul (local.get $v) (v128.const f32x4 0.7071067811865476 0.7071067811865476 0.7071067811865476 0.7071067811865476))))))
+      (if (i32.eqz (local.get $kind))
+        (then (local.set $v (f32x4.mul (local.get $v) (local.get $cdf))))
+        (else (local.set $v (f32x4.add (local.get $cdf)
+          (f32x4.mul (f32x4.mul (local.get $v) (v128.const f32x4 0.3989422804014327 0.3989422804014327 0.3989422804014327 0.3989422804014327))
+            (call $exp4 (f32x4.mul (f32x4.mul (local.get $v) (local.get $v)) (v128.const f32x4 -0.5 -0.5 -0.5 -0.5))))))))
+      (if (i32.eq (local.get $st) (i32.const 16))
+        (then (v128.store (local.get $out) (local.get $v)))
+        (else (v128.store32_lane 0 (local.get $out) (local.get $v))))
+      (local.set $x (i32.add (local.get $x) (local.get $st)))
+      (local.set $out (i32.add (local.get $out) (local.get $st)))
+      (br $l))))
+
+  ;; Horizontal sum of four lanes, in a fixed order.
+  (func $hsum (param $v v128) (result f32)
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+             (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; softmax(scale · x) along rows of n: for each of `rows` rows, the max, then e = exp(scale·x − max)
+  ;; written to out while summed (four partial sums), then out *= 1/sum. A NaN makes its row NaN
+  ;; (pmax skips it in the max, but its exp is NaN, and so is the sum).
+  (func $softmax_rows (param $x i32) (param $out i32) (param $rows i32) (param $n i32) (param $scale f32)
+    (local $end i32) (local $p i32) (local $q i32) (local $vs v128) (local $m v128) (local $acc v128) (local $e v128)
+    (local $mx f32) (local $tail i32)
+    (local $a v128) (local $ak v128) (local $ar v128) (local $ay v128) (local $ar2 v128)
+    (local $b v128) (local $bk v128) (local $br v128) (local $by v128) (local $br2 v128)
+    (if (i32.eqz (i32.mul (local.get $rows) (local.get $n))) (then (return)))
+    (local.set $vs (f32x4.splat (local.get $scale)))
+    (local.set $tail (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))   ;; bytes in full groups
+    (loop $r
+      (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+      ;; max: lanes start at the row's first value (never a padding zero)
+      (local.set $m (f32x4.splat (f32.mul (f32.load (local.get $x)) (local.get $scale))))
+      (local.set $p (local.get $x))
+      ;; eight at a time while they last (half the loop overhead a float), then four
+      (block $d0 (loop $l0
+        (br_if $d0 (i32.gt_u (i32.add (local.get $p) (i32.const 32)) (i32.add (local.get $x) (local.get $tail))))
+        (local.set $m (f32x4.pmax (f32x4.pmax (local.get $m) (f32x4.mul (v128.load (local.get $p)) (local.get $vs)))
+                                  (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $vs))))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $l0)))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $p) (i32.add (local.get $x) (local.get $tail))))
+        (local.set $m (f32x4.pmax (local.get $m) (f32x4.mul (v128.load (local.get $p)) (local.get $vs))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $l1)))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $m (f32x4.pmax (local.get $m) (f32x4.mul (v128.load32_splat (local.get $p)) (local.get $vs))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $l2)))
+      (local.set $mx (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                              (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+      (local.set $m (f32x4.splat (local.get $mx)))
+      ;; exps and their sum
+      (local.set $acc (v128.const f32x4 0 0 0 0))
+      (local.set $p (local.get $x))
+      (local.set $q (local.get $out))
+      ;; eight at a time, the two exps interleaved (independent chains keep the core busy); the
+      ;; arguments are <= 0 here (x − max), so only the lower clamp is needed
+      (block $d8 (loop $l8
+        (br_if $d8 (i32.gt_u (i32.add (local.get $p) (i32.const 32)) (i32.add (local.get $x) (local.get $tail))))
+        (local.set $a (f32x4.sub (f32x4.mul (v128.load (local.get $p)) (local.get $vs)) (local.get $m)))
+        (local.set $b (f32x4.sub (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $vs)) (local.get $m)))
+        (local.set $a (f32x4.pmax (local.get $a) (v128.const f32x4 -87.33654 -87.33654 -87.33654 -87.33654)))
+        (local.set $b (f32x4.pmax (local.get $b) (v128.const f32x4 -87.33654 -87.33654 -87.33654 -87.33654)))
+        (local.set $ay (f32x4.add (f32x4.mul (local.get $a) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+        (local.set $by (f32x4.add (f32x4.mul (local.get $b) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+        (local.set $ak (f32x4.sub (local.get $ay) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+        (local.set $bk (f32x4.sub (local.get $by) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+        (local.set $ar (f32x4.sub (f32x4.sub (local.get $a) (f32x4.mul (local.get $ak) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))) (f32x4.mul (local.get $ak) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+        (local.set $br (f32x4.sub (f32x4.sub (local.get $b) (f32x4.mul (local.get $bk) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))) (f32x4.mul (local.get $bk) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+        (local.set $ak (i32x4.shl (i32x4.add (local.get $ay) (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377)) (i32.const 23)))
+        (local.set $bk (i32x4.shl (i32x4.add (local.get $by) (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377)) (i32.const 23)))
+        (local.set $ar2 (f32x4.mul (local.get $ar) (local.get $ar)))
+        (local.set $br2 (f32x4.mul (local.get $br) (local.get $br)))
+        (local.set $ay (f32x4.add (f32x4.add (v128.const f32x4 0.9999997019767761 0.9999997019767761 0.9999997019767761 0.9999997019767761) (f32x4.mul (local.get $ar) (v128.const f32x4 0.4999915063381195 0.4999915063381195 0.4999915063381195 0.4999915063381195))) (f32x4.mul (local.get $ar2) (f32x4.add (v128.const f32x4 0.1666763573884964 0.1666763573884964 0.1666763573884964 0.1666763573884964) (f32x4.mul (local.get $ar) (v128.const f32x4 0.04189793020486832 0.04189793020486832 0.04189793020486832 0.04189793020486832))))))
+        (local.set $by (f32x4.add (f32x4.add (v128.const f32x4 0.9999997019767761 0.9999997019767761 0.9999997019767761 0.9999997019767761) (f32x4.mul (local.get $br) (v128.const f32x4 0.4999915063381195 0.4999915063381195 0.4999915063381195 0.4999915063381195))) (f32x4.mul (local.get $br2) (f32x4.add (v128.const f32x4 0.1666763573884964 0.1666763573884964 0.1666763573884964 0.1666763573884964) (f32x4.mul (local.get $br) (v128.const f32x4 0.04189793020486832 0.04189793020486832 0.04189793020486832 0.04189793020486832))))))
+        (local.set $ay (f32x4.add (local.get $ay) (f32x4.mul (f32x4.mul (local.get $ar2) (local.get $ar2)) (v128.const f32x4 0.008290314115583897 0.008290314115583897 0.008290314115583897 0.008290314115583897))))
+        (local.set $by (f32x4.add (local.get $by) (f32x4.mul (f32x4.mul (local.get $br2) (local.get $br2)) (v128.const f32x4 0.008290314115583897 0.008290314115583897 0.008290314115583897 0.008290314115583897))))
+        (local.set $a (f32x4.mul (f32x4.add (f32x4.mul (local.get $ay) (local.get $ar)) (v128.const f32x4 1 1 1 1)) (local.get $ak)))
+        (local.set $b (f32x4.mul (f32x4.add (f32x4.mul (local.get $by) (local.get $br)) (v128.const f32x4 1 1 1 1)) (local.get $bk)))
+        (v128.store (local.get $q) (local.get $a))
+        (v128.store offset=16 (local.get $q) (local.get $b))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.add (local.get $a) (local.get $b))))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (local.set $q (i32.add (local.get $q) (i32.const 32)))
+        (br $l8)))
+      (block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $p) (i32.add (local.get $x) (local.get $tail))))
+        (local.set $e (call $exp4 (f32x4.sub (f32x4.mul (v128.load (local.get $p)) (local.get $vs)) (local.get $m))))
+        (v128.store (local.get $q) (local.get $e))
+        (local.set $acc (f32x4.add (local.get $acc) (local.get $e)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br $l3)))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $e (call $exp4 (f32x4.sub (f32x4.mul (v128.load32_zero (local.get $p)) (local.get $vs)) (local.get $m))))
+        (local.set $e (v128.and (local.get $e) (v128.const i32x4 -1 0 0 0)))
+        (v128.store32_lane 0 (local.get $q) (local.get $e))
+        (local.set $acc (f32x4.add (local.get $acc) (local.get $e)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (br $l4)))
+      (local.set $e (f32x4.splat (f32.div (f32.const 1) (call $hsum (local.get $acc)))))
+      ;; scale by 1/sum
+      (local.set $q (local.get $out))
+      (block $d7 (loop $l7
+        (br_if $d7 (i32.gt_u (i32.add (local.get $q) (i32.const 32)) (i32.add (local.get $out) (local.get $tail))))
+        (v128.store (local.get $q) (f32x4.mul (v128.load (local.get $q)) (local.get $e)))
+        (v128.store offset=16 (local.get $q) (f32x4.mul (v128.load offset=16 (local.get $q)) (local.get $e)))
+        (local.set $q (i32.add (local.get $q) (i32.const 32)))
+        (br $l7)))
+      (block $d5 (loop $l5
+        (br_if $d5 (i32.ge_u (local.get $q) (i32.add (local.get $out) (local.get $tail))))
+        (v128.store (local.get $q) (f32x4.mul (v128.load (local.get $q)) (local.get $e)))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br $l5)))
+      (block $d6 (loop $l6
+        (br_if $d6 (i32.ge_u (local.get $q) (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2)))))
+        (f32.store (local.get $q) (f32.mul (f32.load (local.get $q)) (f32x4.extract_lane 0 (local.get $e))))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (br $l6)))
+      (local.set $x (local.get $end))
+      (local.set $out (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+      (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
+
+  ;; The softmax's backward along rows of n: dx = scale · y · (g − Σ g·y), the dot product in
+  ;; four partial sums. (y = 0 where a mask excluded a position, so those get 0.)
+  (func $softmax_back_rows (param $y i32) (param $g i32) (param $out i32) (param $rows i32) (param $n i32) (param $scale f32)
+    (local $i i32) (local $len i32) (local $tail i32) (local $acc v128) (local $d v128) (local $vs v128)
+    (if (i32.eqz (i32.mul (local.get $rows) (local.get $n))) (then (return)))
+    (local.set $vs (f32x4.splat (local.get $scale)))
+    (local.set $len (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $tail (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (loop $r
+      (local.set $acc (v128.const f32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $tail)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (i32.add (local.get $y) (local.get $i))) (v128.load (i32.add (local.get $g) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l1)))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_zero (i32.add (local.get $y) (local.get $i))) (v128.load32_zero (i32.add (local.get $g) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l2)))
+      (local.set $d (f32x4.splat (call $hsum (local.get $acc))))
+      (local.set $i (i32.const 0))
+      (block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $i) (local.get $tail)))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $y) (local.get $i))) (local.get $vs))
+                     (f32x4.sub (v128.load (i32.add (local.get $g) (local.get $i))) (local.get $d))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l3)))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (local.get $i) (local.get $len)))
+        (v128.store32_lane 0 (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul (f32x4.mul (v128.load32_zero (i32.add (local.get $y) (local.get $i))) (local.get $vs))
+                     (f32x4.sub (v128.load32_zero (i32.add (local.get $g) (local.get $i))) (local.get $d))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l4)))
+      (local.set $y (i32.add (local.get $y) (local.get $len)))
+      (local.set $g (i32.add (local.get $g) (local.get $len)))
+      (local.set $out (i32.add (local.get $out) (local.get $len)))
+      (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
+
+  ;; Layer norm along rows of n: mean, then the biased variance of x − mean (four partial sums
+  ;; each), then out = (x − mean) · 1/√(var + eps) · w + b, w (flags bit 0) and b (bit 1) [n].
+  (func $layernorm (param $x i32) (param $w i32) (param $b i32) (param $out i32) (param $rows i32) (param $n i32)
+                   (param $eps f32) (param $flags i32)
+    (local $i i32) (local $len i32) (local $tail i32) (local $acc v128) (local $mu v128) (local $rs v128) (local $v v128)
+    (local $t f32)
+    (if (i32.eqz (i32.mul (local.get $rows) (local.get $n))) (then (return)))
+    (local.set $len (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $tail (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (loop $r
+      ;; the mean
+      (local.set $acc (v128.const f32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $tail)))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $x) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l1)))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load32_zero (i32.add (local.get $x) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l2)))
+      (local.set $mu (f32x4.splat (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_u (local.get $n)))))
+      ;; the variance
+      (local.set $acc (v128.const f32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $i) (local.get $tail)))
+        (local.set $v (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $i))) (local.get $mu)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $v) (local.get $v))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l3)))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $t (f32.sub (f32.load (i32.add (local.get $x) (local.get $i))) (f32x4.extract_lane 0 (local.get $mu))))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.replace_lane 0 (v128.const f32x4 0 0 0 0) (f32.mul (local.get $t) (local.get $t)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l4)))
+      (local.set $rs (f32x4.splat (f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_u (local.get $n))) (local.get $eps))))))
+      ;; the output
+      (local.set $i (i32.const 0))
+      (block $d5 (loop $l5
+        (br_if $d5 (i32.ge_u (local.get $i) (local.get $len)))
+        (if (i32.lt_u (local.get $i) (local.get $tail))
+          (then (local.set $v (v128.load (i32.add (local.get $x) (local.get $i)))))
+          (else (local.set $v (v128.load32_zero (i32.add (local.get $x) (local.get $i))))))
+        (local.set $v (f32x4.mul (f32x4.sub (local.get $v) (local.get $mu)) (local.get $rs)))
+        (if (i32.and (local.get $flags) (i32.const 1)) (then
+          (if (i32.lt_u (local.get $i) (local.get $tail))
+            (then (local.set $v (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $w) (local.get $i))))))
+            (else (local.set $v (f32x4.mul (local.get $v) (v128.load32_zero (i32.add (local.get $w) (local.get $i)))))))))
+        (if (i32.and (local.get $flags) (i32.const 2)) (then
+          (if (i32.lt_u (local.get $i) (local.get $tail))
+            (then (local.set $v (f32x4.add (local.get $v) (v128.load (i32.add (local.get $b) (local.get $i))))))
+            (else (local.set $v (f32x4.add (local.get $v) (v128.load32_zero (i32.add (local.get $b) (local.get $i)))))))))
+        (if (i32.lt_u (local.get $i) (local.get $tail))
+          (then (v128.store (i32.add (local.get $out) (local.get $i)) (local.get $v))
+                (local.set $i (i32.add (local.get $i) (i32.const 16))))
+          (else (v128.store32_lane 0 (i32.add (local.get $out) (local.get $i)) (local.get $v))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))))
+        (br $l5)))
+      (local.set $x (i32.add (local.get $x) (local.get $len)))
+      (local.set $out (i32.add (local.get $out) (local.get $len)))
+      (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
+
+  ;; Lanes of a mask vector that do not exclude their position (mask == 0), as all-ones lanes;
+  ;; the mask is int32 when $int, else float32 (where −0 is 0 and NaN excludes, as in JS).
+  (func $kept4 (param $mv v128) (param $int i32) (result v128)
+    (if (result v128) (local.get $int)
+      (then (i32x4.eq (local.get $mv) (v128.const i32x4 0 0 0 0)))
+      (else (f32x4.eq (local.get $mv) (v128.const f32x4 0 0 0 0)))))
+
+  ;; Masked softmax(scale · x) along rows of n, as maskedSoftmaxInto in reduce.ts: row r's mask
+  ;; row starts at element moffs[r] of `mask` (contiguous along the row; int32 when $int); an
+  ;; excluded position gets exactly 0, an all-excluded row is all zeros. Max over the kept values,
+  ;; exps of the kept ones summed (four partial sums), then out *= 1/sum on the kept positions.
+  (func $masked_softmax_rows (param $x i32) (param $out i32) (param $rows i32) (param $n i32) (param $scale f32)
+                             (param $mask i32) (param $moffs i32) (param $int i32)
+    (local $i i32) (local $len i32) (local $tail i32) (local $mr i32) (local $vs v128) (local $m v128) (local $acc v128)
+    (local $any v128) (local $k v128) (local $v v128) (local $rcp v128)
+    (if (i32.eqz (i32.mul (local.get $rows) (local.get $n))) (then (return)))
+    (local.set $vs (f32x4.splat (local.get $scale)))
+    (local.set $len (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $tail (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (loop $r
+      (local.set $mr (i32.add (local.get $mask) (i32.shl (i32.load (local.get $moffs)) (i32.const 2))))
+      ;; the max of the kept values (excluded lanes read as −inf), and whether any is kept
+      (local.set $m (v128.const f32x4 -inf -inf -inf -inf))
+      (local.set $any (v128.const i32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $len)))
+        (if (i32.lt_u (local.get $i) (local.get $tail))
+          (then (local.set $k (call $kept4 (v128.load (i32.add (local.get $mr) (local.get $i))) (local.get $int)))
+                (local.set $v (v128.load (i32.add (local.get $x) (local.get $i)))))
+          (else (local.set $k (call $kept4 (v128.load32_splat (i32.add (local.get $mr) (local.get $i))) (local.get $int)))
+                (local.set $v (v128.load32_splat (i32.add (local.get $x) (local.get $i))))))
+        (local.set $m (f32x4.pmax (local.get $m)
+          (v128.bitselect (f32x4.mul (local.get $v) (local.get $vs)) (v128.const f32x4 -inf -inf -inf -inf) (local.get $k))))
+        (local.set $any (v128.or (local.get $any) (local.get $k)))
+        (local.set $i (i32.add (local.get $i) (select (i32.const 16) (i32.const 4) (i32.lt_u (local.get $i) (local.get $tail)))))
+        (br $l1)))
+      (if (v128.any_true (local.get $any))
+        (then
+          (local.set $m (f32x4.splat (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                                              (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m))))))
+          ;; exps of the kept values (0 elsewhere), summed
+          (local.set $acc (v128.const f32x4 0 0 0 0))
+          (local.set $i (i32.const 0))
+          (block $d2 (loop $l2
+            (br_if $d2 (i32.ge_u (local.get $i) (local.get $len)))
+            (if (i32.lt_u (local.get $i) (local.get $tail))
+              (then
+                (local.set $k (call $kept4 (v128.load (i32.add (local.get $mr) (local.get $i))) (local.get $int)))
+                (local.set $v (v128.and (local.get $k)
+                  (call $exp4 (f32x4.sub (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $i))) (local.get $vs)) (local.get $m)))))
+                (v128.store (i32.add (local.get $out) (local.get $i)) (local.get $v))
+                (local.set $i (i32.add (local.get $i) (i32.const 16))))
+              (else
+                (local.set $k (v128.and (v128.const i32x4 -1 0 0 0)
+                  (call $kept4 (v128.load32_splat (i32.add (local.get $mr) (local.get $i))) (local.get $int))))
+                (local.set $v (v128.and (local.get $k)
+                  (call $exp4 (f32x4.sub (f32x4.mul (v128.load32_splat (i32.add (local.get $x) (local.get $i))) (local.get $vs)) (local.get $m)))))
+                (v128.store32_lane 0 (i32.add (local.get $out) (local.get $i)) (local.get $v))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))))
+            (local.set $acc (f32x4.add (local.get $acc) (local.get $v)))
+            (br $l2)))
+          (local.set $rcp (f32x4.splat (f32.div (f32.const 1) (call $hsum (local.get $acc)))))
+          ;; scale the kept positions (an excluded one stays 0 even when the sum is NaN)
+          (local.set $i (i32.const 0))
+          (block $d3 (loop $l3
+            (br_if $d3 (i32.ge_u (local.get $i) (local.get $len)))
+            (if (i32.lt_u (local.get $i) (local.get $tail))
+              (then
+                (local.set $k (call $kept4 (v128.load (i32.add (local.get $mr) (local.get $i))) (local.get $int)))
+                (v128.store (i32.add (local.get $out) (local.get $i))
+                  (v128.and (local.get $k) (f32x4.mul (v128.load (i32.add (local.get $out) (local.get $i))) (local.get $rcp))))
+                (local.set $i (i32.add (local.get $i) (i32.const 16))))
+              (else
+                (local.set $k (call $kept4 (v128.load32_splat (i32.add (local.get $mr) (local.get $i))) (local.get $int)))
+                (v128.store32_lane 0 (i32.add (local.get $out) (local.get $i))
+                  (v128.and (local.get $k) (f32x4.mul (v128.load32_splat (i32.add (local.get $out) (local.get $i))) (local.get $rcp))))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))))
+            (br $l3))))
+        (else (memory.fill (local.get $out) (i32.const 0) (local.get $len))))
+      (local.set $x (i32.add (local.get $x) (local.get $len)))
+      (local.set $out (i32.add (local.get $out) (local.get $len)))
+      (local.set $moffs (i32.add (local.get $moffs) (i32.const 4)))
+      (br_if $r (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
+
+  ;; Embedding gradients: out[idx[j]][c] += src[j][c] for j in [0, m), c in [0, width), after
+  ;; zeroing out's `len` rows over those columns; rows are `pitch` floats apart on both sides
+  ;; (the commands split the columns, so each sum runs in j order on any thread count). The
+  ;; indices were checked against len by the caller.
+  (func $scatter_add (param $src i32) (param $idx i32) (param $m i32) (param $pitch i32) (param $width i32)
+                     (param $out i32) (param $len i32)
+    (local $r i32) (local $i i32) (local $d i32) (local $s i32) (local $wb i32) (local $tail i32) (local $pb i32)
+    (local.set $wb (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $pb (i32.shl (local.get $pitch) (i32.const 2)))
+    (local.set $tail (i32.shl (i32.and (local.get $width) (i32.const -4)) (i32.const 2)))
+    (block $z (loop $lz
+      (br_if $z (i32.ge_u (local.get $r) (local.get $len)))
+      (memory.fill (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $pb))) (i32.const 0) (local.get $wb))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $lz)))
+    (local.set $r (i32.const 0))
+    (block $done (loop $lj
+      (br_if $done (i32.ge_u (local.get $r) (local.get $m)))
+      (local.set $d (i32.add (local.get $out) (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $r) (i32.const 2)))) (local.get $pb))))
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $pb))))
+      (local.set $i (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $i) (local.get $tail)))
+        (v128.store (i32.add (local.get $d) (local.get $i))
+          (f32x4.add (v128.load (i32.add (local.get $d) (local.get $i))) (v128.load (i32.add (local.get $s) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l1)))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $i) (local.get $wb)))
+        (f32.store (i32.add (local.get $d) (local.get $i))
+          (f32.add (f32.load (i32.add (local.get $d) (local.get $i))) (f32.load (i32.add (local.get $s) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l2)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $lj))))
+
   ;; ---- depthwise convolution (groups = channels) ------------------------------------------
   ;; Three commands ($dw_forward, $dw_backward_input, $dw_backward_filter), each over a range of
   ;; channel groups of four, picking by the layer's geometry: MobileNet's 3×3 layers with padding 1
@@ -2156,7 +2581,7 @@
       (br $gl))))
 
   ;; Execute a program: commands of 16 i32 each, [opcode, args...], ending with opcode 0; an
-  ;; opcode above 13 traps. The opcodes (OPCODES in threads.ts), by the function each calls:
+  ;; opcode above 23 traps. The opcodes (OPCODES in threads.ts), by the function each calls:
   ;;   1 gemm   m n k a rsA csA b rsB csB c ldc acc scratch
   ;;   2 im2col x ch h w kh kw sh|sw ph|pw dh|dw oh ow col pitch  (a|b: two u16 in one int, a low)
   ;;   3 col2im the same arguments (im2col in reverse, adding)
@@ -2174,11 +2599,17 @@
   ;;  15 dw_forward         x w y n C O h|w oh|ow kh|kw sh|sw dh|dw table scratch g0 g1
   ;;  16 dw_backward_input  dx w dy (then as dw_forward)
   ;;  17 dw_backward_filter x dy dw (then as dw_forward)
+  ;;  18 softmax_rows x out rows n scale                        (scale: f32 bits)
+  ;;  19 softmax_back_rows y g out rows n scale                 (scale: f32 bits)
+  ;;  20 layernorm x w b out rows n eps flags                   (eps: f32 bits)
+  ;;  21 gelu   kind x out n
+  ;;  22 scatter_add src idx m pitch width out len
+  ;;  23 masked_softmax_rows x out rows n scale mask moffs int  (scale: f32 bits)
   (func (export "run") (param $p i32)
     (local $op i32)
     (loop $next
       (local.set $op (i32.load (local.get $p)))
-      (if (i32.gt_u (local.get $op) (i32.const 17)) (then unreachable))
+      (if (i32.gt_u (local.get $op) (i32.const 23)) (then unreachable))
       (if (i32.eq (local.get $op) (i32.const 1))
         (then
           (call $gemm
@@ -2304,6 +2735,39 @@
             (i32.load16_u offset=44 (local.get $p)) (i32.load16_u offset=46 (local.get $p))
             (i32.load offset=48 (local.get $p)) (i32.load offset=52 (local.get $p)) (i32.load offset=56 (local.get $p))
             (i32.load offset=60 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 18))
+        (then
+          (call $softmax_rows
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (f32.load offset=20 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 19))
+        (then
+          (call $softmax_back_rows
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (f32.load offset=24 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 20))
+        (then
+          (call $layernorm
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (f32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 21))
+        (then
+          (call $gelu
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 22))
+        (then
+          (call $scatter_add
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (i32.load offset=28 (local.get $p)))))
+      (if (i32.eq (local.get $op) (i32.const 23))
+        (then
+          (call $masked_softmax_rows
+            (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))
+            (i32.load offset=16 (local.get $p)) (f32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))
+            (i32.load offset=28 (local.get $p)) (i32.load offset=32 (local.get $p)))))
       (local.set $p (i32.add (local.get $p) (i32.const 64)))
       (br_if $next (local.get $op))))
 )
